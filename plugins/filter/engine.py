@@ -1,0 +1,37 @@
+# Copyright (c) 2026 Anchorage developers
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+"""Filters the engine role uses for its decisions (docs: dockerd_flags.yml, engine_versions.yml).
+
+The logic lives in module_utils/_engine.py, where the unit tests pin it.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.anchorage.swarm.plugins.module_utils._engine import (
+    dockerd_flags,
+    match_versions,
+    parse_madison,
+)
+
+
+def _dockerd_flags(flags, config):
+    if not isinstance(config, dict):
+        raise AnsibleFilterError('dockerd_flags: the daemon configuration must be a mapping')
+    return dockerd_flags(config, flags)
+
+
+def _engine_versions(madison_output, requested=''):
+    """Versions in ``apt-cache madison`` output that ``requested`` (exact or glob) selects."""
+    return match_versions(requested, parse_madison(madison_output))
+
+
+class FilterModule(object):
+    def filters(self):
+        return {
+            'dockerd_flags': _dockerd_flags,
+            'engine_versions': _engine_versions,
+        }

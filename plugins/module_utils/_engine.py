@@ -1,0 +1,272 @@
+# Copyright (c) 2026 Anchorage developers
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+"""Pure decisions about a Docker Engine's configuration and packages.
+
+Nothing here talks to a host: the module ``daemon_config`` and the filters in
+``plugins/filter/engine.py`` call these functions, and the unit tests pin them.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import difflib
+import fnmatch
+import json
+import re
+
+# daemon.json keys dockerd applies on SIGHUP (docs: "Configuration reload
+# behavior"). Any other changed key needs a restart of dockerd.
+RELOADABLE_KEYS = frozenset([
+    'authorization-plugins',
+    'debug',
+    'default-runtime',
+    'features',
+    'insecure-registries',
+    'labels',
+    'live-restore',
+    'max-concurrent-downloads',
+    'max-concurrent-uploads',
+    'max-download-attempts',
+    'registry-mirrors',
+    'runtimes',
+    'shutdown-timeout',
+])
+
+# Keys and JSON types dockerd 20.10 and later accept. Engines from 23.0 on
+# validate a file themselves (`dockerd --validate`); this table is what older
+# Engines (Debian 12 ships 20.10) are checked against instead, since a file
+# they reject would stop the daemon at its next restart.
+KNOWN_KEYS = {
+    'allow-nondistributable-artifacts': list,
+    'api-cors-header': str,
+    'authorization-plugins': list,
+    'bip': str,
+    'bridge': str,
+    'builder': dict,
+    'cgroup-parent': str,
+    'containerd': str,
+    'containerd-namespace': str,
+    'containerd-plugin-namespace': str,
+    'cri-containerd': bool,
+    'data-root': str,
+    'debug': bool,
+    'default-address-pools': list,
+    'default-cgroupns-mode': str,
+    'default-gateway': str,
+    'default-gateway-v6': str,
+    'default-ipc-mode': str,
+    'default-network-opts': dict,
+    'default-runtime': str,
+    'default-shm-size': str,
+    'default-ulimits': dict,
+    'dns': list,
+    'dns-opts': list,
+    'dns-search': list,
+    'exec-opts': list,
+    'exec-root': str,
+    'experimental': bool,
+    'features': dict,
+    'fixed-cidr': str,
+    'fixed-cidr-v6': str,
+    'group': str,
+    'host-gateway-ip': str,
+    'hosts': list,
+    'icc': bool,
+    'init': bool,
+    'init-path': str,
+    'insecure-registries': list,
+    'ip': str,
+    'ip-forward': bool,
+    'ip-masq': bool,
+    'ip6tables': bool,
+    'iptables': bool,
+    'ipv6': bool,
+    'labels': list,
+    'live-restore': bool,
+    'log-driver': str,
+    'log-format': str,
+    'log-level': str,
+    'log-opts': dict,
+    'max-concurrent-downloads': int,
+    'max-concurrent-uploads': int,
+    'max-download-attempts': int,
+    'metrics-addr': str,
+    'mtu': int,
+    'no-new-privileges': bool,
+    'node-generic-resources': list,
+    'oom-score-adjust': int,
+    'pidfile': str,
+    'raw-logs': bool,
+    'registry-mirrors': list,
+    'runtimes': dict,
+    'seccomp-profile': str,
+    'selinux-enabled': bool,
+    'shutdown-timeout': int,
+    'storage-driver': str,
+    'storage-opts': list,
+    'swarm-default-advertise-addr': str,
+    'tls': bool,
+    'tlscacert': str,
+    'tlscert': str,
+    'tlskey': str,
+    'tlsverify': bool,
+    'userland-proxy': bool,
+    'userland-proxy-path': str,
+    'userns-remap': str,
+}
+
+ENUM_VALUES = {
+    'log-level': ('debug', 'info', 'warn', 'error', 'fatal'),
+    'default-cgroupns-mode': ('host', 'private'),
+    'default-ipc-mode': ('shareable', 'private'),
+}
+
+# Short command-line flags and the daemon.json key each one sets.
+SHORT_FLAGS = {
+    '-H': 'hosts',
+    '-D': 'debug',
+    '-G': 'group',
+    '-b': 'bridge',
+    '-l': 'log-level',
+    '-p': 'pidfile',
+}
+# Long flags whose name is not the daemon.json key.
+LONG_FLAG_KEYS = {
+    'host': 'hosts',
+    'label': 'labels',
+    'dns-opt': 'dns-opts',
+    'exec-opt': 'exec-opts',
+    'log-opt': 'log-opts',
+    'storage-opt': 'storage-opts',
+    'insecure-registry': 'insecure-registries',
+    'registry-mirror': 'registry-mirrors',
+    'add-runtime': 'runtimes',
+    'default-ulimit': 'default-ulimits',
+    'authorization-plugin': 'authorization-plugins',
+    'default-address-pool': 'default-address-pools',
+    'tlsverify': 'tlsverify',
+}
+
+_MISSING = object()
+
+TYPE_NAMES = {bool: 'a boolean', str: 'a string', int: 'an integer', list: 'a list', dict: 'a mapping'}
+
+
+def flag_key(flag):
+    """Return the daemon.json key a dockerd command-line flag sets, or None."""
+    flag = flag.strip()
+    if not flag.startswith('-'):
+        return None
+    name = flag.split('=', 1)[0]
+    if name.startswith('--'):
+        name = name[2:]
+        return LONG_FLAG_KEYS.get(name, name)
+    return SHORT_FLAGS.get(name[:2])
+
+
+def flag_conflicts(config, flags):
+    """Keys set both in ``config`` and by a flag; dockerd refuses to start on any."""
+    return sorted(set(flag_key(f) for f in flags or []) & set(config or {}))
+
+
+def dockerd_flags(config, base_flags):
+    """Drop the base flags whose setting daemon.json already makes.
+
+    A packaged unit starts ``dockerd -H fd:// --containerd=...``; with
+    ``hosts`` or ``containerd`` in daemon.json that start fails, so the drop-in
+    keeps only the flags daemon.json leaves free.
+    """
+    keys = set(config or {})
+    return [f for f in base_flags or [] if flag_key(f) not in keys]
+
+
+def changed_keys(before, after):
+    """Sorted keys added, removed or changed between two daemon.json dicts."""
+    before = before or {}
+    after = after or {}
+    return sorted(k for k in set(before) | set(after) if before.get(k, _MISSING) != after.get(k, _MISSING))
+
+
+
+def apply_action(keys):
+    """How changes to ``keys`` reach a running dockerd: none, reload or restart."""
+    if not keys:
+        return 'none'
+    if all(k in RELOADABLE_KEYS for k in keys):
+        return 'reload'
+    return 'restart'
+
+
+def _type_ok(value, expected):
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, expected)
+
+
+def validate_config(config):
+    """Problems a dockerd 20.10 would find in ``config``; an empty list if none.
+
+    Each message names the key and says what would be accepted.
+    """
+    problems = []
+    if not isinstance(config, dict):
+        return ['daemon.json must be a mapping of option names to values, got %s' % type(config).__name__]
+    for key in sorted(config):
+        value = config[key]
+        expected = KNOWN_KEYS.get(key)
+        if expected is None:
+            close = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
+            hint = " (did you mean '%s'?)" % close[0] if close else ''
+            problems.append("unknown key '%s'%s: dockerd rejects keys it does not know" % (key, hint))
+            continue
+        if not _type_ok(value, expected):
+            problems.append("key '%s' must be %s, got %s" % (key, TYPE_NAMES[expected], json.dumps(value)))
+            continue
+        allowed = ENUM_VALUES.get(key)
+        if allowed and value not in allowed:
+            problems.append("key '%s' must be one of %s, got %s" % (key, ', '.join(allowed), json.dumps(value)))
+    return problems
+
+
+def supports_validate(help_text):
+    """Whether a dockerd's --help output offers ``--validate`` (Engine 23.0+)."""
+    return re.search(r'(^|\s)--validate\b', help_text or '') is not None
+
+
+def validate_error_message(output, tmp_path):
+    """Turn dockerd --validate output into one line that names the key.
+
+    dockerd prints the temporary file's path; the user knows the file as
+    daemon.json, so the path is dropped.
+    """
+    text = ' '.join((output or '').split())
+    text = re.sub(r'^unable to configure the Docker daemon with file \S+: ', '', text)
+    text = text.replace(tmp_path or '\0', 'daemon.json')
+    return text or 'dockerd rejected the configuration'
+
+
+def render(config):
+    """daemon.json text as this collection writes it: stable key order, indented."""
+    return json.dumps(config, indent=2, sort_keys=True) + '\n'
+
+
+def match_versions(requested, available):
+    """Available package versions that the requested version (exact or glob) selects.
+
+    Kept in the order given (newest first, as apt lists them). An empty or
+    ``latest`` request selects everything.
+    """
+    if not requested or requested == 'latest':
+        return list(available)
+    return [v for v in available if v == requested or fnmatch.fnmatchcase(v, requested)]
+
+
+def parse_madison(output):
+    """Versions from ``apt-cache madison PACKAGE`` output, newest first, unique."""
+    versions = []
+    for line in (output or '').splitlines():
+        parts = [p.strip() for p in line.split('|')]
+        if len(parts) >= 2 and parts[1] and parts[1] not in versions:
+            versions.append(parts[1])
+    return versions

@@ -1,0 +1,135 @@
+# Copyright (c) 2026 Anchorage developers
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+import pytest
+
+from ansible_collections.anchorage.swarm.plugins.module_utils._engine import (
+    apply_action,
+    changed_keys,
+    dockerd_flags,
+    flag_conflicts,
+    flag_key,
+    match_versions,
+    parse_madison,
+    render,
+    supports_validate,
+    validate_config,
+    validate_error_message,
+)
+
+PACKAGED_FLAGS = ['-H fd://', '--containerd=/run/containerd/containerd.sock']
+
+
+@pytest.mark.parametrize('flag, key', [
+    ('-H fd://', 'hosts'),
+    ('--host=tcp://0.0.0.0:2376', 'hosts'),
+    ('--containerd=/run/containerd/containerd.sock', 'containerd'),
+    ('--log-level=debug', 'log-level'),
+    ('-D', 'debug'),
+    ('--insecure-registry=r:5000', 'insecure-registries'),
+    ('--tlsverify', 'tlsverify'),
+    ('fd://', None),
+])
+def test_flag_key(flag, key):
+    assert flag_key(flag) == key
+
+
+def test_dockerd_flags_drops_what_daemon_json_sets():
+    assert dockerd_flags({'hosts': ['unix:///var/run/docker.sock']}, PACKAGED_FLAGS) == PACKAGED_FLAGS[1:]
+    assert dockerd_flags({'containerd': '/x.sock'}, PACKAGED_FLAGS) == PACKAGED_FLAGS[:1]
+    assert dockerd_flags({'debug': True}, PACKAGED_FLAGS) == PACKAGED_FLAGS
+    assert dockerd_flags({}, []) == []
+
+
+def test_flag_conflicts_lists_each_duplicate_once():
+    assert flag_conflicts({'hosts': [], 'debug': True}, PACKAGED_FLAGS + ['-H unix://']) == ['hosts']
+    assert flag_conflicts({'debug': True}, PACKAGED_FLAGS) == []
+
+
+def test_changed_keys_sees_added_removed_and_changed():
+    before = {'debug': False, 'labels': ['a'], 'mtu': 1500}
+    after = {'debug': True, 'labels': ['a'], 'log-level': 'warn'}
+    assert changed_keys(before, after) == ['debug', 'log-level', 'mtu']
+    assert changed_keys(after, after) == []
+    assert changed_keys(None, {'debug': True}) == ['debug']
+
+
+@pytest.mark.parametrize('keys, action', [
+    ([], 'none'),
+    (['debug', 'labels', 'insecure-registries'], 'reload'),
+    (['debug', 'storage-driver'], 'restart'),
+    (['hosts'], 'restart'),
+])
+def test_apply_action(keys, action):
+    assert apply_action(keys) == action
+
+
+def test_validate_config_accepts_a_typical_file():
+    assert validate_config({
+        'log-driver': 'json-file', 'log-opts': {'max-size': '10m'}, 'live-restore': True,
+        'max-concurrent-downloads': 6, 'default-address-pools': [{'base': '10.10.0.0/16', 'size': 24}],
+        'log-level': 'warn',
+    }) == []
+
+
+def test_validate_config_names_the_key_and_the_fix():
+    problems = validate_config({'live-restor': True, 'max-concurrent-downloads': 'three', 'debug': 1,
+                                'log-level': 'loud'})
+    assert problems == [
+        "key 'debug' must be a boolean, got 1",
+        "unknown key 'live-restor' (did you mean 'live-restore'?): dockerd rejects keys it does not know",
+        "key 'log-level' must be one of debug, info, warn, error, fatal, got \"loud\"",
+        "key 'max-concurrent-downloads' must be an integer, got \"three\"",
+    ]
+
+
+def test_validate_config_rejects_booleans_as_integers_and_non_mappings():
+    assert validate_config({'mtu': True}) == ["key 'mtu' must be an integer, got true"]
+    assert validate_config(['debug']) == ['daemon.json must be a mapping of option names to values, got list']
+
+
+def test_supports_validate():
+    assert supports_validate('      --userns-remap string   ...\n      --validate   Validate daemon configuration and exit\n')
+    assert not supports_validate('      --userland-proxy   Use userland proxy (default true)\n')
+
+
+def test_validate_error_message_hides_the_temporary_path():
+    out = ('unable to configure the Docker daemon with file /tmp/x/daemon.1.json: '
+           'the following directives don\'t match any configuration option: no-such-key\n')
+    assert validate_error_message(out, '/tmp/x/daemon.1.json') == (
+        "the following directives don't match any configuration option: no-such-key")
+    assert validate_error_message('', '/tmp/y') == 'dockerd rejected the configuration'
+
+
+def test_render_is_stable():
+    assert render({'b': 1, 'a': {'d': 2, 'c': 3}}) == render({'a': {'c': 3, 'd': 2}, 'b': 1})
+    assert json.loads(render({'a': 1})) == {'a': 1}
+
+
+MADISON = """\
+ docker.io | 20.10.24+dfsg1-1+deb12u1 | http://deb.debian.org/debian bookworm/main amd64 Packages
+ docker.io | 20.10.24+dfsg1-1+b3 | http://deb.debian.org/debian bookworm/main amd64 Packages
+ docker.io | 20.10.24+dfsg1-1+deb12u1 | http://deb.debian.org/debian-security bookworm-security/main amd64 Packages
+"""
+
+
+def test_parse_madison_keeps_order_and_drops_duplicates():
+    assert parse_madison(MADISON) == ['20.10.24+dfsg1-1+deb12u1', '20.10.24+dfsg1-1+b3']
+    assert parse_madison('') == []
+
+
+@pytest.mark.parametrize('requested, expected', [
+    ('', ['20.10.24+dfsg1-1+deb12u1', '20.10.24+dfsg1-1+b3']),
+    ('latest', ['20.10.24+dfsg1-1+deb12u1', '20.10.24+dfsg1-1+b3']),
+    ('20.10.24+dfsg1-1+b3', ['20.10.24+dfsg1-1+b3']),
+    ('20.10.*', ['20.10.24+dfsg1-1+deb12u1', '20.10.24+dfsg1-1+b3']),
+    ('26.1.*', []),
+])
+def test_match_versions(requested, expected):
+    assert match_versions(requested, parse_madison(MADISON)) == expected

@@ -1,0 +1,125 @@
+# Copyright (c) 2026 Anchorage developers
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+"""The daemon_config module run as Ansible runs it, on files in a temporary folder.
+
+dockerd is not needed: --validate is exercised with a stand-in script that
+behaves like dockerd 23+ (and like 20.10, which lacks the flag), so both
+validation paths are covered; the real dockerd is exercised in molecule/default.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import stat
+import subprocess
+import sys
+
+import pytest
+
+MODULE = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'plugins', 'modules', 'daemon_config.py')
+
+FAKE_DOCKERD_23 = """#!/bin/sh
+# Stand-in for dockerd 23+: --help lists --validate; --validate rejects 'no-such-key'.
+case "$1" in
+  --help) echo '      --validate      Validate daemon configuration and exit'; exit 0;;
+  --validate)
+    if grep -q no-such-key "$3"; then
+      echo "unable to configure the Docker daemon with file $3: the following directives don't match any configuration option: no-such-key" >&2
+      exit 1
+    fi
+    echo 'configuration OK'; exit 0;;
+esac
+exit 2
+"""
+
+FAKE_DOCKERD_20 = """#!/bin/sh
+# Stand-in for dockerd 20.10: no --validate flag.
+echo '      --userland-proxy   Use userland proxy for loopback traffic (default true)'
+"""
+
+
+def run_module(args, check=False, diff=False):
+    payload = {'ANSIBLE_MODULE_ARGS': dict(args, _ansible_check_mode=check, _ansible_diff=diff)}
+    env = dict(os.environ)
+    root = os.path.abspath(os.path.join(os.path.dirname(MODULE), '..', '..', '.collections'))
+    env['PYTHONPATH'] = root + os.pathsep + env.get('PYTHONPATH', '')
+    proc = subprocess.run([sys.executable, MODULE], input=json.dumps(payload), capture_output=True,
+                          text=True, env=env, check=False)
+    return json.loads(proc.stdout)
+
+
+@pytest.fixture(params=[FAKE_DOCKERD_23, FAKE_DOCKERD_20], ids=['engine23', 'engine20'])
+def dockerd(request, tmp_path):
+    path = tmp_path / 'dockerd'
+    path.write_text(request.param)
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return str(path)
+
+
+def test_writes_then_reports_no_change(tmp_path, dockerd):
+    path = tmp_path / 'docker' / 'daemon.json'
+    args = dict(path=str(path), config={'log-level': 'warn', 'live-restore': True}, dockerd_path=dockerd)
+    first = run_module(args)
+    assert first['changed'] is True
+    assert first['restart_required'] is True
+    assert json.loads(path.read_text()) == {'log-level': 'warn', 'live-restore': True}
+    assert oct(path.stat().st_mode & 0o777) == '0o644'
+    second = run_module(args)
+    assert second['changed'] is False
+    assert second['changed_keys'] == []
+
+
+def test_reloadable_change_asks_for_reload_only(tmp_path, dockerd):
+    path = tmp_path / 'daemon.json'
+    path.write_text('{"debug": false, "log-level": "warn"}')
+    result = run_module(dict(path=str(path), config={'debug': True, 'log-level': 'warn'}, dockerd_path=dockerd))
+    assert result['changed_keys'] == ['debug']
+    assert (result['reload_required'], result['restart_required']) == (True, False)
+
+
+def test_check_mode_predicts_and_writes_nothing(tmp_path, dockerd):
+    path = tmp_path / 'daemon.json'
+    path.write_text('{"debug": false}\n')
+    result = run_module(dict(path=str(path), config={'debug': True}, dockerd_path=dockerd), check=True, diff=True)
+    assert result['changed'] is True
+    assert '"debug": true' in result['diff']['after']
+    assert '"debug": false' in result['diff']['before']
+    assert path.read_text() == '{"debug": false}\n'
+
+
+def test_rejected_config_keeps_the_old_file(tmp_path, dockerd):
+    path = tmp_path / 'daemon.json'
+    path.write_text('{"debug": false}\n')
+    result = run_module(dict(path=str(path), config={'no-such-key': 1}, dockerd_path=dockerd))
+    assert result['failed'] is True
+    assert result['msg'].startswith('Cannot configure the Docker daemon: ')
+    assert 'no-such-key' in result['msg']
+    assert str(tmp_path) not in result['msg']
+    assert path.read_text() == '{"debug": false}\n'
+
+
+def test_flag_duplicate_is_refused_before_writing(tmp_path, dockerd):
+    path = tmp_path / 'daemon.json'
+    result = run_module(dict(path=str(path), config={'hosts': ['unix:///var/run/docker.sock']},
+                             flags=['-H fd://'], dockerd_path=dockerd))
+    assert result['failed'] is True
+    assert "key 'hosts' is also set by a dockerd flag" in result['msg']
+    assert not path.exists()
+
+
+def test_absent_removes_the_file(tmp_path, dockerd):
+    path = tmp_path / 'daemon.json'
+    path.write_text('{"debug": true}')
+    result = run_module(dict(path=str(path), state='absent', dockerd_path=dockerd))
+    assert result['changed'] is True and result['reload_required'] is True
+    assert not path.exists()
+    assert run_module(dict(path=str(path), state='absent'))['changed'] is False
+
+
+def test_state_present_requires_config(tmp_path):
+    result = run_module(dict(path=str(tmp_path / 'daemon.json')))
+    assert result['failed'] is True
+    assert 'config' in result['msg']
