@@ -1,5 +1,6 @@
 # Copyright (c) 2026 Anchorage developers
-# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Filters the engine role uses for its decisions (docs: dockerd_flags.yml, engine_versions.yml).
 
 The logic lives in module_utils/_engine.py, where the unit tests pin it.

@@ -1,5 +1,6 @@
 # Copyright (c) 2026 Anchorage developers
-# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Pure decisions about a Docker Engine's configuration and packages.
 
 Nothing here talks to a host: the module ``daemon_config`` and the filters in
@@ -186,7 +187,6 @@ def changed_keys(before, after):
     before = before or {}
     after = after or {}
     return sorted(k for k in set(before) | set(after) if before.get(k, _MISSING) != after.get(k, _MISSING))
-
 
 
 def apply_action(keys):

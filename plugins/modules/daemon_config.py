@@ -1,6 +1,7 @@
 #!/usr/bin/python
 # Copyright (c) 2026 Anchorage developers
-# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 
 from __future__ import absolute_import, division, print_function
 
@@ -22,14 +23,17 @@ description:
     start, nor tell reloadable changes from those that need a restart, nor catch a key that a C(dockerd) flag already sets
     (dockerd refuses to start when a setting is made both ways).
 author:
-  - Anchorage developers
+  - Anchorage developers (@anchorage)
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: The candidate is validated in check mode too, so check mode predicts a rejection.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
   idempotent:
+    description: When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
     support: full
 options:
   path:

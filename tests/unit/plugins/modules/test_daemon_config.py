@@ -1,5 +1,6 @@
 # Copyright (c) 2026 Anchorage developers
-# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The daemon_config module run as Ansible runs it, on files in a temporary folder.
 
 dockerd is not needed: --validate is exercised with a stand-in script that
