@@ -1,0 +1,283 @@
+"""End to end: a lab of its own on the local Docker Engine, as `make lab` makes it.
+
+A separate lab (`anchorage-test`, its own subnet, inventory and state under
+pytest's tmp dir) is created with playbooks/lab.yml, checked from the outside
+(ping over OpenSSH and paramiko, Engine answering on each machine, a second run
+that changes nothing) and removed with playbooks/lab-down.yml. Tests run in file
+order; the last one removes the lab, and the fixture removes it again whatever
+happened.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+LAB = "anchorage-test"
+LABEL = f"org.anchorage.lab={LAB}"
+SUBNET_PREFIX = "172.29.78."
+MACHINES = [
+    {"name": "node1", "image": "debian12", "groups": ["swarm_managers"]},
+    {"name": "node2", "image": "debian13", "groups": ["swarm_workers"]},
+]
+NAMES = {m["name"] for m in MACHINES}
+RECAP = re.compile(
+    r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M
+)
+
+
+def _docker_client():
+    try:
+        import docker  # noqa: PLC0415 - optional: the tests skip without it
+
+        client = docker.from_env(timeout=10)
+        client.ping()
+        return client
+    except Exception as exc:  # noqa: BLE001 - any failure means "no Engine here"
+        pytest.skip(f"no Docker Engine answers on this controller ({exc})", allow_module_level=True)
+    return None
+
+
+DOCKER = _docker_client()
+
+
+def _tool(name: str) -> str:
+    """The Ansible tool next to this Python (the project venv), else on PATH."""
+    here = Path(sys.executable).parent / name
+    found = str(here) if here.exists() else shutil.which(name)
+    if not found:
+        pytest.skip(f"{name} is not installed", allow_module_level=True)
+    return found
+
+
+ENV = {
+    **os.environ,
+    "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
+    "ANSIBLE_NOCOLOR": "1",
+    "ANSIBLE_FORCE_COLOR": "0",
+    "PYTHONUNBUFFERED": "1",
+}
+
+
+def run(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+    started = time.monotonic()
+    proc = subprocess.run(  # noqa: S603 - fixed tools, our own arguments
+        list(args), cwd=REPO, env=ENV, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    proc.duration = time.monotonic() - started
+    return proc
+
+
+def recap(proc: subprocess.CompletedProcess) -> dict[str, dict[str, int]]:
+    return {
+        host: {"ok": int(ok), "changed": int(ch), "unreachable": int(un), "failed": int(fa)}
+        for host, ok, ch, un, fa in RECAP.findall(proc.stdout)
+    }
+
+
+def explain(proc: subprocess.CompletedProcess) -> str:
+    return (
+        f"rc={proc.returncode} after {proc.duration:.0f}s\n"
+        f"--- stdout (tail)\n{proc.stdout[-6000:]}\n--- stderr (tail)\n{proc.stderr[-3000:]}"
+    )
+
+
+def lab_objects(label: str = LABEL) -> dict[str, list[str]]:
+    return {
+        "containers": [c.name for c in DOCKER.containers.list(all=True, filters={"label": label})],
+        "volumes": [v.name for v in DOCKER.volumes.list(filters={"label": label})],
+        "networks": [n.name for n in DOCKER.networks.list(filters={"label": label})],
+    }
+
+
+class Lab:
+    def __init__(self, root: Path):
+        self.root = root
+        self.inventory_dir = root / "inventory"
+        self.inventory = self.inventory_dir / "hosts.yml"
+        self.state_dir = root / "state"
+        self.vars_file = root / "lab-vars.json"
+        self.runs: list[subprocess.CompletedProcess] = []
+        self.inventory_texts: list[str] = []
+
+    def prepare(self) -> None:
+        self.inventory_dir.mkdir(parents=True, exist_ok=True)
+        # The committed group skeleton keeps the folder a valid inventory
+        # before the first run writes hosts.yml, as in inventories/lab.
+        shutil.copy(REPO / "inventories/lab/groups.yml", self.inventory_dir / "groups.yml")
+        self.vars_file.write_text(
+            json.dumps(
+                {
+                    "machine_lab_name": LAB,
+                    "machine_network_subnet": SUBNET_PREFIX + "0/24",
+                    "machine_list": MACHINES,
+                    "machine_state_dir": str(self.state_dir),
+                    "machine_inventory_file": str(self.inventory),
+                }
+            )
+        )
+
+    def playbook(self, name: str, *extra: str) -> subprocess.CompletedProcess:
+        return run(
+            _tool("ansible-playbook"), "-i", str(self.inventory_dir),
+            "-e", f"@{self.vars_file}", f"playbooks/{name}", *extra,
+        )
+
+    def adhoc(self, *args: str) -> subprocess.CompletedProcess:
+        return run(_tool("ansible"), "all", "-i", str(self.inventory_dir), *args, timeout=120)
+
+    def hosts(self) -> dict[str, str]:
+        data = yaml.safe_load(self.inventory.read_text())
+        return {name: h["ansible_host"] for name, h in data["all"]["hosts"].items()}
+
+    def ssh(self, host: str, command: str) -> subprocess.CompletedProcess:
+        return run(
+            "ssh", "-i", str(self.state_dir / "id_ed25519"),
+            "-o", f"UserKnownHostsFile={self.state_dir / 'known_hosts'}",
+            "-o", "GlobalKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=yes",
+            "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
+            f"root@{self.hosts()[host]}", command, timeout=60,
+        )
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    lab = Lab(tmp_path_factory.mktemp("lab"))
+    lab.prepare()
+    if any(lab_objects().values()):  # left over by an interrupted run
+        lab.playbook("lab-down.yml")
+    try:
+        for _ in range(2):
+            proc = lab.playbook("lab.yml")
+            lab.runs.append(proc)
+            lab.inventory_texts.append(lab.inventory.read_text() if lab.inventory.exists() else "")
+            if proc.returncode != 0:
+                break
+        yield lab
+    finally:
+        lab.playbook("lab-down.yml")
+
+
+def test_lab_is_created(lab):
+    first = lab.runs[0]
+    assert first.returncode == 0, explain(first)
+    hosts = recap(first)
+    assert NAMES <= set(hosts), explain(first)
+    assert all(h["failed"] == 0 and h["unreachable"] == 0 for h in hosts.values()), explain(first)
+
+
+def test_machines_are_named_addressed_and_labelled(lab):
+    objects = lab_objects()
+    assert sorted(objects["containers"]) == [f"{LAB}-node1", f"{LAB}-node2"]
+    assert sorted(objects["volumes"]) == [f"{LAB}-node1-docker", f"{LAB}-node2-docker"]
+    assert objects["networks"] == [LAB]
+    for index, machine in enumerate(MACHINES):
+        attrs = DOCKER.containers.get(f"{LAB}-{machine['name']}").attrs
+        assert attrs["State"]["Running"]
+        assert attrs["Config"]["Hostname"] == machine["name"]
+        assert attrs["Config"]["Image"] == f"anchorage/node:{machine['image']}"
+        assert attrs["NetworkSettings"]["Networks"][LAB]["IPAddress"] == f"{SUBNET_PREFIX}{10 + index}"
+        mounts = {m["Destination"]: m for m in attrs["Mounts"]}
+        assert mounts["/var/lib/docker"]["Name"] == f"{LAB}-{machine['name']}-docker"
+    assert lab.hosts() == {m["name"]: f"{SUBNET_PREFIX}{10 + i}" for i, m in enumerate(MACHINES)}
+
+
+def test_key_file_is_private(lab):
+    key = lab.state_dir / "id_ed25519"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+
+
+def test_ping_over_openssh(lab):
+    proc = lab.adhoc("-m", "ansible.builtin.ping")
+    assert proc.returncode == 0, explain(proc)
+    assert set(re.findall(r"^(\S+) \| SUCCESS", proc.stdout, re.M)) == NAMES, explain(proc)
+
+
+def test_ping_over_paramiko(lab):
+    known_hosts = Path.home() / ".ssh/known_hosts"
+    before = known_hosts.read_text() if known_hosts.exists() else ""
+    proc = lab.adhoc("-m", "ansible.builtin.ping", "-e", "ansible_connection=paramiko")
+    assert proc.returncode == 0, explain(proc)
+    assert set(re.findall(r"^(\S+) \| SUCCESS", proc.stdout, re.M)) == NAMES, explain(proc)
+    after = known_hosts.read_text() if known_hosts.exists() else ""
+    assert after == before, "paramiko recorded lab host keys in ~/.ssh/known_hosts"
+
+
+def test_engine_runs_on_each_machine(lab):
+    if not (REPO / "roles/engine/tasks/main.yml").exists():
+        pytest.skip("role anchorage.swarm.engine does not exist yet")
+    for name in sorted(NAMES):
+        proc = lab.ssh(name, "docker info --format '{{.ServerVersion}} {{.Driver}}'")
+        assert proc.returncode == 0, f"{name}: {explain(proc)}"
+        version, driver = proc.stdout.split()
+        assert re.match(r"\d+\.\d+", version), f"{name}: {proc.stdout}"
+        # The volume on /var/lib/docker is what lets the inner Engine use overlay2.
+        assert driver == "overlay2", f"{name}: {proc.stdout}"
+
+
+def test_second_run_changes_nothing(lab):
+    assert len(lab.runs) == 2, "the first run failed"
+    second = lab.runs[1]
+    assert second.returncode == 0, explain(second)
+    hosts = recap(second)
+    assert NAMES | {"localhost"} <= set(hosts), explain(second)
+    changed = {h: r["changed"] for h, r in hosts.items() if r["changed"]}
+    assert not changed, f"second run changed {changed}\n{explain(second)}"
+    assert lab.inventory_texts[0] == lab.inventory_texts[1]
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"machine_list": [{"name": "a"}, {"name": "a"}]},
+         "machine_list[1] is invalid: name 'a' is used by more than one"),
+        ({"machine_list": [{"name": "Bad_Name"}]},
+         "machine_list[0] is invalid: name 'Bad_Name' must be a hostname"),
+        ({"machine_list": [{"name": "a", "image": "debian99"}]}, "image 'debian99' is not a key of machine_images"),
+        ({"machine_network_subnet": "172.29.79.0/29"}, "machine_network_subnet '172.29.79.0/29' has 6 addresses"),
+        ({"machine_network_subnet": "172.29.79.5/24"}, "is not a network address"),
+    ],
+    ids=["duplicate-name", "invalid-name", "unknown-image", "subnet-too-small", "subnet-host-bits"],
+)
+def test_bad_input_fails_before_any_change(tmp_path, override, message):
+    bad_lab = "anchorage-badinput"
+    extra = {
+        "machine_lab_name": bad_lab,
+        "machine_network_subnet": "172.29.79.0/24",
+        "machine_state_dir": str(tmp_path / "state"),
+        "machine_inventory_file": str(tmp_path / "inventory/hosts.yml"),
+        **override,
+    }
+    proc = run(
+        _tool("ansible-playbook"), "-i", str(REPO / "inventories/lab/groups.yml"),
+        "-e", json.dumps(extra), "playbooks/lab.yml", timeout=120,
+    )
+    assert proc.returncode != 0, explain(proc)
+    assert message in " ".join(proc.stdout.split()), explain(proc)
+    assert not any(lab_objects(f"org.anchorage.lab={bad_lab}").values())
+    assert not (tmp_path / "state").exists()
+
+
+def test_lab_down_removes_everything(lab):
+    proc = lab.playbook("lab-down.yml")
+    assert proc.returncode == 0, explain(proc)
+    assert lab_objects() == {"containers": [], "volumes": [], "networks": []}
+    assert not lab.inventory.exists()
+    assert not lab.state_dir.exists()
+    # The node images are a cache: they stay.
+    for machine in MACHINES:
+        DOCKER.images.get(f"anchorage/node:{machine['image']}")
+    again = lab.playbook("lab-down.yml")
+    assert again.returncode == 0, explain(again)
+    assert all(h["changed"] == 0 for h in recap(again).values()), explain(again)
