@@ -1,7 +1,7 @@
 # Copyright (c) 2026 Anchorage developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Filters the engine role uses for its decisions (docs: dockerd_flags.yml, engine_versions.yml).
+"""Filters the engine role uses for its decisions (docs: the .yml files beside it).
 
 The logic lives in module_utils/_engine.py, where the unit tests pin it.
 """
@@ -16,6 +16,7 @@ from ansible_collections.anchorage.swarm.plugins.module_utils._engine import (
     dockerd_flags,
     match_versions,
     parse_madison,
+    version_regex,
 )
 
 
@@ -25,9 +26,11 @@ def _dockerd_flags(flags, config):
     return dockerd_flags(config, flags)
 
 
-def _engine_versions(madison_output, requested=''):
-    """Versions in ``apt-cache madison`` output that ``requested`` (exact or glob) selects."""
-    return match_versions(requested, parse_madison(madison_output))
+def _engine_versions(versions, requested=''):
+    """Versions that ``requested`` selects, from ``apt-cache madison`` output or a list."""
+    if isinstance(versions, str):
+        versions = parse_madison(versions)
+    return match_versions(requested, versions)
 
 
 class FilterModule(object):
@@ -35,4 +38,5 @@ class FilterModule(object):
         return {
             'dockerd_flags': _dockerd_flags,
             'engine_versions': _engine_versions,
+            'engine_version_regex': version_regex,
         }

@@ -12,7 +12,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import difflib
-import fnmatch
 import json
 import re
 
@@ -189,11 +188,19 @@ def changed_keys(before, after):
     return sorted(k for k in set(before) | set(after) if before.get(k, _MISSING) != after.get(k, _MISSING))
 
 
-def apply_action(keys):
-    """How changes to ``keys`` reach a running dockerd: none, reload or restart."""
+def apply_action(before, after):
+    """How the change from ``before`` to ``after`` reaches a running dockerd.
+
+    ``none``, ``reload`` (SIGHUP) or ``restart``. A reload applies only the keys
+    present in the new file: a removed key keeps its old value in the running
+    daemon until a restart, so removing any key needs a restart.
+    """
+    before = before or {}
+    after = after or {}
+    keys = changed_keys(before, after)
     if not keys:
         return 'none'
-    if all(k in RELOADABLE_KEYS for k in keys):
+    if all(k in RELOADABLE_KEYS and k in after for k in keys):
         return 'reload'
     return 'restart'
 
@@ -251,15 +258,29 @@ def render(config):
     return json.dumps(config, indent=2, sort_keys=True) + '\n'
 
 
+def version_regex(requested):
+    """A requested Engine version as a regular expression over package versions.
+
+    ``requested`` is exact or a glob (``*``, ``?``). The package version may
+    carry an epoch in front and, after an upstream version, a Debian or RPM
+    revision: ``26.1.*`` selects ``26.1.5+dfsg1-9``, ``27.3.1`` selects
+    ``5:27.3.1-1~debian.12~bookworm``. The expression is valid both for Python
+    and for an apt preferences ``Pin: version /.../`` line.
+    """
+    body = re.escape(requested).replace(r'\*', '.*').replace(r'\?', '.')
+    return '^([0-9]+:)?' + body + '([-+~].*)?$'
+
+
 def match_versions(requested, available):
-    """Available package versions that the requested version (exact or glob) selects.
+    """Available package versions that the requested version selects (see version_regex).
 
     Kept in the order given (newest first, as apt lists them). An empty or
     ``latest`` request selects everything.
     """
     if not requested or requested == 'latest':
         return list(available)
-    return [v for v in available if v == requested or fnmatch.fnmatchcase(v, requested)]
+    pattern = re.compile(version_regex(requested))
+    return [v for v in available if pattern.match(v)]
 
 
 def parse_madison(output):

@@ -106,7 +106,9 @@ changed_keys:
   elements: str
   sample: ["live-restore"]
 reload_required:
-  description: The changes are applied to a running dockerd by a reload (SIGHUP).
+  description:
+    - The changes are applied to a running dockerd by a reload (SIGHUP).
+    - Only when every changed key is reloadable and still present; a removed key keeps its value in a running dockerd.
   returned: success
   type: bool
 restart_required:
@@ -207,7 +209,7 @@ class DaemonConfigManager(object):
 
     def set_outcome(self, before, after):
         keys = changed_keys(before or {}, after)
-        action = apply_action(keys)
+        action = apply_action(before, after)
         self.result.update(changed_keys=keys, reload_required=action == 'reload',
                            restart_required=action == 'restart', config=after)
         if self.module._diff:

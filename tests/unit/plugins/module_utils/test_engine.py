@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import re
 
 import pytest
 
@@ -22,6 +23,7 @@ from ansible_collections.anchorage.swarm.plugins.module_utils._engine import (
     supports_validate,
     validate_config,
     validate_error_message,
+    version_regex,
 )
 
 PACKAGED_FLAGS = ['-H fd://', '--containerd=/run/containerd/containerd.sock']
@@ -61,14 +63,18 @@ def test_changed_keys_sees_added_removed_and_changed():
     assert changed_keys(None, {'debug': True}) == ['debug']
 
 
-@pytest.mark.parametrize('keys, action', [
-    ([], 'none'),
-    (['debug', 'labels', 'insecure-registries'], 'reload'),
-    (['debug', 'storage-driver'], 'restart'),
-    (['hosts'], 'restart'),
+@pytest.mark.parametrize('before, after, action', [
+    ({'debug': True}, {'debug': True}, 'none'),
+    ({}, {'debug': True, 'labels': ['a'], 'insecure-registries': ['r:5000']}, 'reload'),
+    ({'debug': False}, {'debug': True}, 'reload'),
+    ({}, {'debug': True, 'storage-driver': 'overlay2'}, 'restart'),
+    ({}, {'hosts': ['fd://']}, 'restart'),
+    # A reload applies only keys present in the file: a removed one stays in force.
+    ({'debug': True, 'labels': ['a']}, {'debug': True}, 'restart'),
+    (None, {'live-restore': True}, 'reload'),
 ])
-def test_apply_action(keys, action):
-    assert apply_action(keys) == action
+def test_apply_action(before, after, action):
+    assert apply_action(before, after) == action
 
 
 def test_validate_config_accepts_a_typical_file():
@@ -130,7 +136,31 @@ def test_parse_madison_keeps_order_and_drops_duplicates():
     ('latest', ['20.10.24+dfsg1-1+deb12u1', '20.10.24+dfsg1-1+b3']),
     ('20.10.24+dfsg1-1+b3', ['20.10.24+dfsg1-1+b3']),
     ('20.10.*', ['20.10.24+dfsg1-1+deb12u1', '20.10.24+dfsg1-1+b3']),
+    ('20.10.24', ['20.10.24+dfsg1-1+deb12u1', '20.10.24+dfsg1-1+b3']),
+    ('20.10.2', []),
     ('26.1.*', []),
 ])
 def test_match_versions(requested, expected):
     assert match_versions(requested, parse_madison(MADISON)) == expected
+
+
+DOCKER_CE = ['5:27.3.1-1~debian.12~bookworm', '5:27.3.0-1~debian.12~bookworm', '5:26.1.4-1~debian.12~bookworm']
+
+
+@pytest.mark.parametrize('requested, expected', [
+    ('27.3.1', DOCKER_CE[:1]),
+    ('5:27.3.1-1~debian.12~bookworm', DOCKER_CE[:1]),
+    ('27.3.*', DOCKER_CE[:2]),
+    ('2?.*', DOCKER_CE),
+    ('27.3', []),
+])
+def test_match_versions_with_epoch_and_revision(requested, expected):
+    assert match_versions(requested, DOCKER_CE) == expected
+
+
+def test_version_regex_is_anchored_and_escapes_dots():
+    regex = version_regex('26.1.*')
+    assert regex.startswith('^') and regex.endswith('$')
+    assert re.match(regex, '26.1.5+dfsg1-9')
+    assert not re.match(regex, '2601.5')
+    assert not re.match(regex, '126.1.5')

@@ -115,7 +115,8 @@ def test_absent_removes_the_file(tmp_path, dockerd):
     path = tmp_path / 'daemon.json'
     path.write_text('{"debug": true}')
     result = run_module(dict(path=str(path), state='absent', dockerd_path=dockerd))
-    assert result['changed'] is True and result['reload_required'] is True
+    # dockerd keeps a removed key's value until it restarts.
+    assert result['changed'] is True and result['restart_required'] is True
     assert not path.exists()
     assert run_module(dict(path=str(path), state='absent'))['changed'] is False
 
