@@ -48,7 +48,7 @@ engine-local: venv ## Install and start Docker Engine on this machine with the e
 	@$(PREREQ) root
 	@ansible-playbook playbooks/controller-engine.yml
 
-test: lint sanity unit molecule integration ## All tests: lint, sanity, unit, Molecule, lab integration
+test: lint sanity unit docs build molecule integration ## All tests: lint, sanity, unit, docs, build, Molecule, lab
 
 lint: venv ## ansible-lint (profile production) and yamllint
 	@yamllint -s .
@@ -81,12 +81,16 @@ molecule: images ## Molecule scenarios (real nodes running their own Engine)
 integration: images ## Lab end to end: make lab, ping over SSH and paramiko, re-run, lab-down
 	@pytest -q tests/integration
 
-build: venv ## Build the collection tarball
-	@ansible-galaxy collection build --force
+build: venv ## Build the collection tarball into .build/
+	@ansible-galaxy collection build --force --output-path .build
 
-docs: venv ## Render the docs of every module and filter
+docs: venv ## Render the docs of every module, filter and role (fails on any that does not render)
 	@for m in $$(ls plugins/modules/*.py | xargs -n1 basename | sed 's/\.py$$//'); do \
-	  ansible-doc anchorage.swarm.$$m >/dev/null && echo "ansible-doc anchorage.swarm.$$m: ok"; done
+	  ansible-doc -t module anchorage.swarm.$$m >/dev/null; echo "ansible-doc -t module anchorage.swarm.$$m: ok"; done
+	@for f in $$(ls plugins/filter/*.yml | xargs -n1 basename | sed 's/\.yml$$//'); do \
+	  ansible-doc -t filter anchorage.swarm.$$f >/dev/null; echo "ansible-doc -t filter anchorage.swarm.$$f: ok"; done
+	@for r in $$(ls roles); do \
+	  ansible-doc -t role anchorage.swarm.$$r >/dev/null; echo "ansible-doc -t role anchorage.swarm.$$r: ok"; done
 
 clean: ## Remove build output (not the lab: that is make lab-down)
-	@rm -rf .build tests/output anchorage-swarm-*.tar.gz
+	@rm -rf .build tests/output

@@ -158,7 +158,7 @@ def lab(tmp_path_factory):
     if any(lab_objects().values()):  # left over by an interrupted run
         lab.playbook("lab-down.yml")
     try:
-        for _ in range(2):
+        for _run in ("first", "second"):
             proc = lab.playbook("lab.yml")
             lab.runs.append(proc)
             lab.inventory_texts.append(lab.inventory.read_text() if lab.inventory.exists() else "")
