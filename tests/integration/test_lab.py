@@ -158,8 +158,9 @@ def lab(tmp_path_factory):
     if any(lab_objects().values()):  # left over by an interrupted run
         lab.playbook("lab-down.yml")
     try:
-        for _run in ("first", "second"):
-            proc = lab.playbook("lab.yml")
+        # The first run, where the key is made, at -vvv: test_private_key_never_printed reads it.
+        for verbosity in (("-vvv",), ()):
+            proc = lab.playbook("lab.yml", *verbosity)
             lab.runs.append(proc)
             lab.inventory_texts.append(lab.inventory.read_text() if lab.inventory.exists() else "")
             if proc.returncode != 0:
@@ -167,6 +168,17 @@ def lab(tmp_path_factory):
         yield lab
     finally:
         lab.playbook("lab-down.yml")
+
+
+def test_private_key_never_printed(lab):
+    first = lab.runs[0]
+    key_lines = [line for line in (lab.state_dir / "id_ed25519").read_text().splitlines()
+                 if line and not line.startswith("-----")]
+    assert key_lines, "the lab key is empty"
+    output = first.stdout + first.stderr
+    assert "-vvv" in " ".join(first.args) and "ESTABLISH" in output, "the first run was not verbose"
+    leaked = [line for line in key_lines if line in output]
+    assert not leaked, "the lab's private key appears in the output of ansible-playbook -vvv"
 
 
 def test_lab_is_created(lab):
