@@ -211,10 +211,13 @@ def _type_ok(value, expected):
     return isinstance(value, expected)
 
 
-def validate_config(config):
+def validate_config(config, known_keys_only=True):
     """Problems a dockerd 20.10 would find in ``config``; an empty list if none.
 
-    Each message names the key and says what would be accepted.
+    Each message names the key and says what would be accepted. With
+    ``known_keys_only=False`` (a newer Engine, which knows keys this table
+    does not) keys missing from the table pass and only known keys' values
+    are checked.
     """
     problems = []
     if not isinstance(config, dict):
@@ -223,9 +226,10 @@ def validate_config(config):
         value = config[key]
         expected = KNOWN_KEYS.get(key)
         if expected is None:
-            close = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
-            hint = " (did you mean '%s'?)" % close[0] if close else ''
-            problems.append("unknown key '%s'%s: dockerd rejects keys it does not know" % (key, hint))
+            if known_keys_only:
+                close = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
+                hint = " (did you mean '%s'?)" % close[0] if close else ''
+                problems.append("unknown key '%s'%s: dockerd rejects keys it does not know" % (key, hint))
             continue
         if not _type_ok(value, expected):
             problems.append("key '%s' must be %s, got %s" % (key, TYPE_NAMES[expected], json.dumps(value)))
@@ -234,6 +238,27 @@ def validate_config(config):
         if allowed and value not in allowed:
             problems.append("key '%s' must be one of %s, got %s" % (key, ', '.join(allowed), json.dumps(value)))
     return problems
+
+
+def engine_release(version):
+    """(major, minor) of an Engine package version, or None when it cannot be read.
+
+    Handles an epoch and a packaging revision: ``5:27.3.1-1~debian.12~bookworm``
+    is (27, 3), ``20.10.24+dfsg1-1+deb12u1`` is (20, 10).
+    """
+    match = re.match(r'^(?:[0-9]+:)?([0-9]+)\.([0-9]+)', version or '')
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def table_validation(version):
+    """How the key table checks a daemon.json for an Engine of ``version`` that is not installed yet.
+
+    ``all`` (unknown keys and values: the table is what Engines before 23.0
+    accept), ``values`` (a newer or unknown release may accept keys the table
+    lacks: check only the values of known keys).
+    """
+    release = engine_release(version)
+    return 'all' if release is not None and release < (23, 0) else 'values'
 
 
 def supports_validate(help_text):

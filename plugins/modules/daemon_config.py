@@ -66,7 +66,17 @@ options:
   dockerd_path:
     description:
       - The dockerd binary used for C(--validate). Looked up on E(PATH) and in C(/usr/sbin) and C(/usr/bin) when not given.
+      - A path that does not exist means the Engine is not installed yet (see O(engine_version)).
     type: path
+  engine_version:
+    description:
+      - The version of the Engine that will run this file, for a check made before that Engine is installed
+        (no dockerd on the host yet), so that a bad key stops a role before it installs anything.
+      - Below 23.0 the key table is what dockerd accepts, so unknown keys and wrong values are both refused;
+        from 23.0 on, or when the version cannot be read, only the values of keys the table knows are checked,
+        and unknown keys wait for C(dockerd --validate) once the Engine is installed.
+      - Ignored when a dockerd is found.
+    type: str
   backup:
     description: Keep a timestamped copy of the old file when it is replaced.
     type: bool
@@ -116,7 +126,7 @@ restart_required:
   returned: success
   type: bool
 validated_by:
-  description: What checked the candidate, V(dockerd --validate), V(key table) or V(none).
+  description: What checked the candidate, V(dockerd --validate), V(key table), V(key table, values only) or V(none).
   returned: success
   type: str
   sample: dockerd --validate
@@ -139,6 +149,7 @@ from ansible_collections.anchorage.swarm.plugins.module_utils._engine import (
     flag_conflicts,
     render,
     supports_validate,
+    table_validation,
     validate_config,
     validate_error_message,
 )
@@ -172,8 +183,10 @@ class DaemonConfigManager(object):
             return {'__invalid_json__': text}
 
     def find_dockerd(self):
-        if self.module.params['dockerd_path']:
-            return self.module.params['dockerd_path']
+        """The dockerd to validate with, or None where the Engine is not installed (yet)."""
+        path = self.module.params['dockerd_path']
+        if path:
+            return path if os.access(path, os.X_OK) else None
         return self.module.get_bin_path('dockerd', opt_dirs=['/usr/sbin', '/usr/bin'])
 
     def validate(self, config):
@@ -185,12 +198,15 @@ class DaemonConfigManager(object):
         if not self.module.params['validate']:
             return
         dockerd = self.find_dockerd()
+        known_keys_only = True
         if dockerd:
             rc, out, err = self.module.run_command([dockerd, '--help'])
             if supports_validate(out + err):
                 return self.validate_with_dockerd(dockerd, config)
-        problems = validate_config(config)
-        self.result['validated_by'] = 'key table'
+        elif self.module.params['engine_version']:
+            known_keys_only = table_validation(self.module.params['engine_version']) == 'all'
+        problems = validate_config(config, known_keys_only=known_keys_only)
+        self.result['validated_by'] = 'key table' if known_keys_only else 'key table, values only'
         if problems:
             self.fail('; '.join(problems) + '. The old file was kept and dockerd was not touched.')
 
@@ -265,6 +281,7 @@ def main():
             flags=dict(type='list', elements='str', default=[]),
             validate=dict(type='bool', default=True),
             dockerd_path=dict(type='path'),
+            engine_version=dict(type='str'),
             backup=dict(type='bool', default=False),
         ),
         required_if=[('state', 'present', ['config'])],

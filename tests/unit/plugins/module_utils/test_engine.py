@@ -15,12 +15,14 @@ from ansible_collections.anchorage.swarm.plugins.module_utils._engine import (
     apply_action,
     changed_keys,
     dockerd_flags,
+    engine_release,
     flag_conflicts,
     flag_key,
     match_versions,
     parse_madison,
     render,
     supports_validate,
+    table_validation,
     validate_config,
     validate_error_message,
     version_regex,
@@ -99,6 +101,25 @@ def test_validate_config_names_the_key_and_the_fix():
 def test_validate_config_rejects_booleans_as_integers_and_non_mappings():
     assert validate_config({'mtu': True}) == ["key 'mtu' must be an integer, got true"]
     assert validate_config(['debug']) == ['daemon.json must be a mapping of option names to values, got list']
+
+
+def test_validate_config_for_a_newer_engine_checks_known_values_only():
+    config = {'some-key-of-engine-27': True, 'debug': 'yes', 'live-restore': True}
+    assert validate_config(config, known_keys_only=False) == ["key 'debug' must be a boolean, got \"yes\""]
+
+
+@pytest.mark.parametrize('version, release, mode', [
+    ('20.10.24+dfsg1-1+deb12u1', (20, 10), 'all'),
+    ('5:27.3.1-1~debian.12~bookworm', (27, 3), 'values'),
+    ('26.1.5+dfsg1-9', (26, 1), 'values'),
+    ('23.0.0', (23, 0), 'values'),
+    ('22.06.0-beta', (22, 6), 'all'),
+    ('', None, 'values'),
+    ('latest', None, 'values'),
+])
+def test_engine_release_and_table_validation(version, release, mode):
+    assert engine_release(version) == release
+    assert table_validation(version) == mode
 
 
 def test_supports_validate():

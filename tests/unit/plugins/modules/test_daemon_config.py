@@ -125,3 +125,26 @@ def test_state_present_requires_config(tmp_path):
     result = run_module(dict(path=str(tmp_path / 'daemon.json')))
     assert result['failed'] is True
     assert 'config' in result['msg']
+
+
+@pytest.mark.parametrize('version, rejected', [
+    ('20.10.24+dfsg1-1+deb12u1', True),   # the table is what 20.10 accepts
+    ('5:27.3.1-1~debian.12~bookworm', False),  # 27.3 may know the key: left to dockerd --validate
+])
+def test_before_install_the_table_follows_the_engine_version(tmp_path, version, rejected):
+    path = tmp_path / 'daemon.json'
+    args = dict(path=str(path), config={'no-such-key': True}, dockerd_path=str(tmp_path / 'absent' / 'dockerd'),
+                engine_version=version)
+    result = run_module(args, check=True)
+    assert result.get('failed', False) is rejected
+    if rejected:
+        assert "unknown key 'no-such-key'" in result['msg']
+    else:
+        assert result['validated_by'] == 'key table, values only'
+
+
+def test_before_install_a_wrong_value_is_refused_whatever_the_version(tmp_path):
+    result = run_module(dict(path=str(tmp_path / 'daemon.json'), config={'live-restore': 'yes'},
+                             dockerd_path=str(tmp_path / 'absent'), engine_version='27.3.1'), check=True)
+    assert result['failed'] is True
+    assert "key 'live-restore' must be a boolean" in result['msg']
