@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import re
 import shutil
 import subprocess
 
@@ -27,7 +28,8 @@ def make(target, tmp_path, **env):
 
 
 def one_sentence(proc):
-    lines = [line for line in proc.stderr.splitlines() if line.strip() and not line.startswith('make: ***')]
+    # make's own closing line ("make: *** [Makefile:N: lab] Error 2", "make[1]: ..." when nested) aside.
+    lines = [line for line in proc.stderr.splitlines() if line.strip() and not re.match(r'make(\[\d+\])?: \*\*\*', line)]
     assert len(lines) == 1, proc.stderr
     assert 'Traceback' not in proc.stdout + proc.stderr
     return lines[0]
