@@ -1,0 +1,525 @@
+# Copyright (c) 2026 Anchorage developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Swarm decisions: which swarm is the cluster, who inits, who joins as what and in which order, what quorum allows.
+
+Pure functions, apart from any code that talks to Docker. `plan()` takes the inventory (what the user wants) and the
+state observed on each node (the `swarm_node` record of anchorage.swarm.swarm_node_info) and returns ordered steps.
+The swarm role executes the steps; anchorage.swarm.swarm_plan prints them in check mode.
+
+Steps come in two phases. Membership steps (unlock, init, leave, remove a dead node's old entry, join) change who is
+in the swarm; node steps (promote, demote, remove a node the inventory dropped, labels and availability) need the IDs
+of nodes that have joined, so the role observes again after the membership phase and plans once more. A plan made
+before the membership phase still lists the node steps it predicts, so check mode shows the whole change.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+
+MANAGER = 'manager'
+WORKER = 'worker'
+AVAILABILITIES = ('active', 'pause', 'drain')
+LABEL_MODES = ('merge', 'replace')
+MEMBERSHIP_ACTIONS = ('unlock', 'init', 'autolock', 'rotate', 'leave', 'remove_stale', 'join')
+NODE_ACTIONS = ('promote', 'demote', 'remove', 'update')
+
+DEFAULT_OPTIONS = {
+    'remove_absent': False,
+    'labels_mode': 'merge',
+    'force_rejoin': False,
+    'autolock': None,          # None: leave the swarm's setting as it is
+    'rotate_tokens': [],       # any of worker, manager
+    'all_hosts': [],           # every host of the Ansible inventory (to run `leave` on a node the swarm groups dropped)
+}
+
+
+def quorum_size(managers):
+    """Votes Raft needs among `managers` members: a strict majority."""
+    return managers // 2 + 1
+
+
+def has_quorum(managers, up):
+    return managers > 0 and up >= quorum_size(managers)
+
+
+def fault_tolerance(managers):
+    """How many managers may fail before the swarm loses quorum."""
+    return max(0, (managers - 1) // 2)
+
+
+def _short(node_id):
+    return (node_id or '')[:12]
+
+
+def _strings(labels):
+    """Labels as the Engine stores them: strings (YAML gives booleans and numbers)."""
+    out = {}
+    for key, value in (labels or {}).items():
+        if isinstance(value, bool):
+            value = 'true' if value else 'false'
+        out[str(key)] = '' if value is None else str(value)
+    return out
+
+
+def validate_inventory(inventory):
+    """Errors in the swarm part of the inventory, each naming the host, the variable and the fix."""
+    errors = []
+    seen = set()
+    for host in inventory:
+        name = host.get('name')
+        if name in seen:
+            errors.append('%s: listed twice; a host is in swarm_managers or in swarm_workers, not in both.' % name)
+        seen.add(name)
+        if host.get('role') not in (MANAGER, WORKER):
+            errors.append('%s: role %r is neither manager nor worker.' % (name, host.get('role')))
+        availability = host.get('availability') or 'active'
+        if availability not in AVAILABILITIES:
+            errors.append('%s: swarm_node_availability is %r; use one of %s.'
+                          % (name, availability, ', '.join(AVAILABILITIES)))
+        labels = host.get('labels') or {}
+        if not isinstance(labels, dict):
+            errors.append('%s: swarm_node_labels must be a mapping of label names to values (key: value), not %s.'
+                          % (name, type(labels).__name__))
+        else:
+            for key in labels:
+                if not str(key) or any(c.isspace() for c in str(key)) or '=' in str(key):
+                    errors.append('%s: swarm_node_labels key %r is not a valid label name '
+                                  '(no spaces, no "="; e.g. zone: a).' % (name, key))
+    if inventory and not any(h.get('role') == MANAGER for h in inventory):
+        errors.append('The inventory has no manager: put at least one host in the managers group (swarm_managers).')
+    return errors
+
+
+class _Cluster(object):
+    """A swarm seen from one of its managers."""
+
+    def __init__(self, cluster_id, via, record):
+        self.id = cluster_id
+        self.via = via                          # inventory host whose Engine showed the node list
+        self.created = record.get('cluster_created') or ''
+        self.autolock = record.get('autolock')
+        self.nodes = list(record.get('nodes') or [])
+        self.hosts = []                         # inventory hosts that are its managers
+
+    def by_id(self):
+        return dict((n['id'], n) for n in self.nodes)
+
+
+def _membership(record):
+    if record is None:
+        return 'unreachable'
+    if record.get('local_state') == 'inactive':
+        return 'none'
+    if record.get('local_state') == 'locked':
+        return 'locked'
+    return MANAGER if record.get('manager') else WORKER
+
+
+def _entry_for_host(name, record, cluster):
+    """The node list entry of an inventory host: by node ID, or (unreachable host) by hostname."""
+    if cluster is None:
+        return None
+    by_id = cluster.by_id()
+    if record is not None:
+        return by_id.get(record.get('node_id'))
+    short = name.split('.')[0]
+    matches = [n for n in cluster.nodes if n.get('hostname') in (name, short)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _choose_cluster(clusters, inventory_ids):
+    """The cluster among those with quorum: the one holding most inventory nodes, then the oldest."""
+    def weight(cluster):
+        members = len(set(cluster.by_id()) & inventory_ids)
+        return (-members, cluster.created or '~', cluster.id)
+    return sorted(clusters, key=weight)[0]
+
+
+def plan(inventory, observed, options=None):
+    """Ordered steps that converge the nodes to `inventory`.
+
+    inventory: list of {name, role (manager|worker), labels (dict), availability, advertise_addr}, inventory order.
+    observed: {name: swarm_node record, or None when the host is unreachable}.
+    options: see DEFAULT_OPTIONS.
+
+    Returns a dict: steps, errors, warnings, cluster_id, via, init_host, join_addrs, tokens (which join tokens the
+    steps need), summary (one line per step), diff (before/after per node), complete (False when the plan must be
+    made again once locked managers are unlocked).
+    """
+    opts = dict(DEFAULT_OPTIONS)
+    opts.update(dict((k, v) for k, v in (options or {}).items() if v is not None or k == 'autolock'))
+    result = {'steps': [], 'errors': validate_inventory(inventory), 'warnings': [], 'cluster_id': '', 'via': '',
+              'init_host': '', 'join_addrs': [], 'tokens': [], 'complete': True}
+    errors, warnings, steps = result['errors'], result['warnings'], result['steps']
+    if errors:
+        return _finish(result, inventory, observed, None)
+
+    hosts = dict((h['name'], h) for h in inventory)
+    wanted_managers = [h['name'] for h in inventory if h['role'] == MANAGER]
+    reachable = dict((n, r) for n, r in observed.items() if r is not None and n in hosts)
+    for name in hosts:
+        if name not in reachable:
+            warnings.append('%s is unreachable: it is left as it is and counted as down.' % name)
+    if not any(m in reachable for m in wanted_managers):
+        errors.append('No manager of the inventory is reachable (%s): nothing can be done. Check that the hosts are '
+                      'up and that Ansible reaches them.' % ', '.join(wanted_managers))
+        return _finish(result, inventory, observed, None)
+
+    # Swarms seen by the inventory's managers (any inventory host may be a manager today, whatever its group).
+    clusters = {}
+    without_quorum = {}
+    for h in inventory:
+        record = reachable.get(h['name'])
+        if not record or record.get('local_state') != 'active' or not record.get('manager'):
+            continue
+        cid = record.get('cluster_id') or ''
+        if record.get('quorum'):
+            cluster = clusters.setdefault(cid, _Cluster(cid, h['name'], record))
+            cluster.hosts.append(h['name'])
+        else:
+            without_quorum.setdefault(cid, []).append((h['name'], record.get('quorum_error') or ''))
+    locked = [h['name'] for h in inventory if (reachable.get(h['name']) or {}).get('local_state') == 'locked']
+
+    inventory_ids = set(r.get('node_id') for r in reachable.values() if r.get('node_id'))
+    cluster = _choose_cluster(list(clusters.values()), inventory_ids) if clusters else None
+    if cluster is None and without_quorum and not locked:
+        for cid, seen in sorted(without_quorum.items()):
+            errors.append(
+                'Swarm %s has no quorum (its managers %s say: %s). Nothing was changed, and no new swarm is started '
+                'beside it. Start the Engines of its stopped managers and run again; if a majority of its managers '
+                'is lost for good, recover with `docker swarm init --force-new-cluster` on %s, then run again.'
+                % (_short(cid), ', '.join(n for n, _ in seen), seen[0][1] or 'no leader', seen[0][0]))
+        return _finish(result, inventory, observed, None)
+
+    # Locked managers: unlocked first. Without a readable cluster they may be the cluster: plan again afterwards.
+    for name in locked:
+        steps.append(_step('unlock', name, name, desc='unlock %s (autolock is on and its Engine restarted)' % name))
+    if cluster is None and locked:
+        result['complete'] = False
+        warnings.append('Managers %s are locked; the rest of the plan is made once they are unlocked.'
+                        % ', '.join(locked))
+        return _finish(result, inventory, observed, None)
+
+    if cluster is not None:
+        result['cluster_id'] = cluster.id
+        for other in clusters.values():
+            if other is not cluster:
+                warnings.append('Swarm %s (managers %s) is another swarm with quorum; the cluster is %s, which holds '
+                                'more of the inventory.' % (_short(other.id), ', '.join(other.hosts), _short(cluster.id)))
+
+    # Simulated manager membership of the cluster: node id (or host name for joiners) -> up?
+    managers = {}
+    if cluster is not None:
+        for n in cluster.nodes:
+            if n.get('role') == MANAGER:
+                managers[n['id']] = n.get('state') == 'ready' and n.get('reachability', 'reachable') == 'reachable'
+        for name in locked:
+            node_id = reachable[name].get('node_id')
+            if node_id in managers:
+                managers[node_id] = True
+
+    def check_quorum(action, target, after_total, after_up):
+        total, up = len(managers), sum(1 for v in managers.values() if v)
+        if not has_quorum(total, up):
+            errors.append('Cannot %s %s: the swarm has %d managers and only %d are reachable, less than its quorum '
+                          'of %d. Bring the stopped managers back first.' % (action, target, total, up,
+                                                                             quorum_size(total)))
+            return False
+        if after_total < 1:
+            errors.append('Cannot %s %s: it is the last manager. Keep at least one host in the managers group.'
+                          % (action, target))
+            return False
+        if not has_quorum(after_total, after_up):
+            errors.append(
+                'Cannot %s %s: afterwards the swarm would have %d managers of which %d are reachable, less than its '
+                'quorum of %d, and it would stop accepting changes. Bring the stopped managers back first, or change '
+                'fewer managers in one run.' % (action, target, after_total, after_up, quorum_size(after_total)))
+            return False
+        return True
+
+    # Which inventory hosts are where.
+    by_id = cluster.by_id() if cluster else {}
+    manager_addrs = set(n.get('manager_addr', '').rsplit(':', 1)[0] for n in (cluster.nodes if cluster else [])
+                        if n.get('manager_addr'))
+    state = {}          # name -> 'member' | 'join' | 'rejoin' | 'unreachable'
+    current_role = {}
+    for h in inventory:
+        name = h['name']
+        record = reachable.get(name)
+        if record is None:
+            state[name] = 'unreachable'
+            entry = _entry_for_host(name, None, cluster)
+            if entry:
+                current_role[name] = entry.get('role')
+            continue
+        local = record.get('local_state')
+        node_id = record.get('node_id')
+        if cluster is not None and node_id in by_id and local in ('active', 'locked'):
+            state[name] = 'member'
+            current_role[name] = by_id[node_id].get('role')
+            continue
+        if local == 'inactive':
+            state[name] = 'join'
+            continue
+        if local in ('pending', 'error'):
+            state[name] = 'rejoin'
+            warnings.append('%s is stuck in swarm state %r (%s): it leaves and joins again.'
+                            % (name, local, record.get('swarm_error') or 'no error given'))
+            continue
+        # Active (or locked) but not a node of the cluster.
+        if record.get('manager') and record.get('cluster_id'):
+            why = '%s belongs to swarm %s, not to swarm %s%s' % (
+                name, _short(record['cluster_id']), _short(cluster.id) if cluster else '(none yet)',
+                (' of %s' % ', '.join(cluster.hosts)) if cluster else '')
+        elif cluster is not None and set(a.rsplit(':', 1)[0] for a in record.get('remote_managers') or []) \
+                & manager_addrs:
+            # A worker the cluster removed (`docker node rm --force`) still thinks it is in: safe to rejoin.
+            state[name] = 'rejoin'
+            warnings.append('%s was removed from the swarm but still thinks it is a member: it leaves and joins '
+                            'again.' % name)
+            continue
+        else:
+            why = '%s is a worker of another swarm (its managers: %s), not of swarm %s' % (
+                name, ', '.join(record.get('remote_managers') or []) or 'unknown',
+                _short(cluster.id) if cluster else '(none yet)')
+        if opts['force_rejoin']:
+            state[name] = 'rejoin'
+            warnings.append(why + ': swarm_force_rejoin is set, so it leaves that swarm and joins this one.')
+        else:
+            errors.append('Cannot converge the swarm: %s. Nothing was changed. Make it leave (`docker swarm leave '
+                          '--force` on %s) or set swarm_force_rejoin: true to let this run do it.' % (why, name))
+    if errors:
+        return _finish(result, inventory, observed, cluster)
+
+    # Init: only when no inventory manager belongs to a swarm that has quorum.
+    via = None
+    if cluster is None:
+        candidates = [m for m in wanted_managers if state.get(m) in ('join', 'rejoin')]
+        init_host = candidates[0]
+        result['init_host'] = via = init_host
+        if state[init_host] == 'rejoin':
+            steps.append(_step('leave', init_host, init_host, force=True,
+                               desc='%s leaves its old swarm (forced)' % init_host))
+        steps.append(_step('init', init_host, init_host, desc='init a new swarm on %s' % init_host,
+                           autolock=bool(opts['autolock'])))
+        state[init_host] = 'member'
+        current_role[init_host] = MANAGER
+        managers[init_host] = True
+    else:
+        staying = [n for n in cluster.hosts if hosts[n]['role'] == MANAGER and state.get(n) == 'member']
+        leader = [n for n in staying if (by_id.get(reachable[n].get('node_id')) or {}).get('leader')]
+        via = (leader or staying or cluster.hosts)[0]
+    result['via'] = via
+
+    # Cluster-wide settings.
+    if cluster is not None and opts['autolock'] is not None and bool(cluster.autolock) != bool(opts['autolock']):
+        steps.append(_step('autolock', via, '', enabled=bool(opts['autolock']),
+                           desc='%s autolock' % ('turn on' if opts['autolock'] else 'turn off')))
+    if opts['rotate_tokens']:
+        which = sorted(set(opts['rotate_tokens']))
+        steps.append(_step('rotate', via, '', which=which, desc='rotate the %s join token(s)' % '/'.join(which)))
+
+    # Forced leaves (foreign, orphaned or stuck nodes), then joins.
+    for h in inventory:
+        name = h['name']
+        if state.get(name) == 'rejoin' and name != result['init_host']:
+            steps.append(_step('leave', name, name, force=True, desc='%s leaves (forced) to join again' % name))
+
+    # Entries of the cluster that no inventory host is: old incarnations of rebuilt hosts, or hosts the inventory
+    # dropped.
+    absent = []
+    if cluster is not None:
+        names_by_hostname = {}
+        for h in inventory:
+            record = reachable.get(h['name'])
+            for key in filter(None, [h['name'], h['name'].split('.')[0], (record or {}).get('hostname')]):
+                names_by_hostname.setdefault(key, h['name'])
+        claimed = set(r.get('node_id') for r in reachable.values())
+        for n in cluster.nodes:
+            if n['id'] in claimed:
+                continue
+            owner = names_by_hostname.get(n.get('hostname'))
+            if owner is not None and state.get(owner) == 'unreachable':
+                continue            # that host's own entry, while Ansible cannot reach it
+            if owner is not None:
+                if n.get('state') == 'ready':
+                    errors.append('Cannot converge the swarm: node %s (%s) is up and uses the hostname of %s, which '
+                                  'is another node. Give every host its own hostname.'
+                                  % (n.get('hostname'), _short(n['id']), owner))
+                    continue
+                if n.get('role') == MANAGER:
+                    if not check_quorum('remove the old entry of', owner, len(managers) - 1,
+                                        sum(1 for k, v in managers.items() if v and k != n['id'])):
+                        continue
+                    managers.pop(n['id'], None)
+                steps.append(_step('remove_stale', via, owner, node_id=n['id'], demote=n.get('role') == MANAGER,
+                                   desc='remove the old %s entry %s of %s (down; the host was rebuilt)'
+                                   % (n.get('role'), _short(n['id']), owner)))
+            else:
+                absent.append(n)
+    if errors:
+        return _finish(result, inventory, observed, cluster)
+
+    for h in inventory:
+        name = h['name']
+        if state.get(name) in ('join', 'rejoin') and name != result['init_host']:
+            steps.append(_step('join', name, name, role=h['role'],
+                               desc='%s joins as %s' % (name, h['role'])))
+            current_role[name] = h['role']
+            if h['role'] == MANAGER:
+                if not check_quorum('join', name, len(managers) + 1, sum(managers.values()) + 1):
+                    break
+                managers[name] = True
+    result['tokens'] = sorted(set(s['role'] for s in steps if s['action'] == 'join'))
+    if cluster is not None:
+        result['join_addrs'] = sorted(n['manager_addr'] for n in cluster.nodes
+                                      if n.get('role') == MANAGER and n.get('manager_addr') and n.get('state') == 'ready')
+
+    # Roles: promotions before demotions, so that the swarm never has fewer managers than it needs on the way.
+    for h in inventory:
+        name = h['name']
+        if state.get(name) == 'member' and h['role'] == MANAGER and current_role.get(name) == WORKER:
+            if (by_id.get(reachable[name].get('node_id')) or {}).get('state') != 'ready':
+                warnings.append('%s is not ready in the swarm: it is promoted on a later run.' % name)
+                continue
+            if not check_quorum('promote', name, len(managers) + 1, sum(managers.values()) + 1):
+                continue
+            node_id = reachable[name].get('node_id')
+            managers[node_id] = True
+            steps.append(_step('promote', via, name, node_id=node_id, desc='promote %s to manager' % name))
+            current_role[name] = MANAGER
+    for h in inventory:
+        name = h['name']
+        if state.get(name) == 'member' and h['role'] == WORKER and current_role.get(name) == MANAGER:
+            node_id = reachable[name].get('node_id')
+            up = managers.get(node_id, False)
+            if not check_quorum('demote', name, len(managers) - 1, sum(managers.values()) - (1 if up else 0)):
+                continue
+            managers.pop(node_id, None)
+            steps.append(_step('demote', via, name, node_id=node_id, desc='demote %s to worker' % name))
+            current_role[name] = WORKER
+
+    # Nodes the inventory no longer lists: demote -> leave -> node rm, with quorum kept at each step.
+    for n in absent:
+        label = '%s (%s)' % (n.get('hostname'), _short(n['id']))
+        if not opts['remove_absent']:
+            warnings.append('Node %s is in the swarm but not in the inventory; it is kept. Set '
+                            'swarm_remove_absent_nodes: true to remove it.' % label)
+            continue
+        if n.get('role') == MANAGER:
+            up = managers.get(n['id'], False)
+            if not check_quorum('remove manager', label, len(managers) - 1,
+                                sum(managers.values()) - (1 if up else 0)):
+                continue
+            managers.pop(n['id'], None)
+        leave_host = n.get('hostname') if n.get('hostname') in opts['all_hosts'] and n.get('state') == 'ready' \
+            else ''
+        steps.append(_step('remove', via, n.get('hostname'), node_id=n['id'], demote=n.get('role') == MANAGER,
+                           leave_host=leave_host,
+                           desc='remove %s %s: %s%snode rm' % (
+                               n.get('role'), label, 'demote, ' if n.get('role') == MANAGER else '',
+                               'leave on the node, ' if leave_host else '')))
+
+    # Labels and availability, by node ID.
+    for h in inventory:
+        name = h['name']
+        if state.get(name) not in ('member', 'join', 'rejoin'):
+            continue
+        record = reachable[name]
+        entry = by_id.get(record.get('node_id')) if state[name] == 'member' else None
+        before_labels = _strings((entry or {}).get('labels'))
+        wanted = _strings(h.get('labels'))
+        after_labels = wanted if opts['labels_mode'] == 'replace' else dict(before_labels, **wanted)
+        before_avail = (entry or {}).get('availability') or 'active'
+        after_avail = h.get('availability') or 'active'
+        if after_labels != before_labels or after_avail != before_avail:
+            changes = []
+            if after_labels != before_labels:
+                changes.append('labels %s' % _label_change(before_labels, after_labels))
+            if after_avail != before_avail:
+                changes.append('availability %s -> %s' % (before_avail, after_avail))
+            steps.append(_step('update', via, name, node_id=record.get('node_id') if entry else '',
+                               labels=wanted, labels_mode=opts['labels_mode'], availability=after_avail,
+                               desc='%s: %s' % (name, '; '.join(changes))))
+
+    odd = len(wanted_managers)
+    if odd % 2 == 0:
+        warnings.append('The inventory has %d managers: an even number tolerates no more failures (%d) than %d '
+                        'managers do. Use an odd number.' % (odd, fault_tolerance(odd), odd - 1))
+    return _finish(result, inventory, observed, cluster)
+
+
+def _label_change(before, after):
+    parts = []
+    for key in sorted(set(before) | set(after)):
+        if key not in after:
+            parts.append('-%s' % key)
+        elif before.get(key) != after[key]:
+            parts.append('+%s=%s' % (key, after[key]))
+    return ' '.join(parts)
+
+
+def _step(action, host, node, desc, **kwargs):
+    step = {'action': action, 'host': host, 'node': node, 'desc': desc,
+            'phase': 'membership' if action in MEMBERSHIP_ACTIONS else 'node'}
+    step.update(kwargs)
+    return step
+
+
+def _finish(result, inventory, observed, cluster):
+    """Summary lines and the per-node before/after that --diff shows."""
+    if result['errors']:
+        del result['steps'][:]
+    result['summary'] = [s['desc'] for s in result['steps']]
+    before, after = {}, {}
+    by_id = cluster.by_id() if cluster else {}
+    for h in inventory:
+        name = h['name']
+        record = observed.get(name)
+        entry = by_id.get((record or {}).get('node_id'))
+        membership = _membership(record)
+        if record is not None and membership in (MANAGER, WORKER) and cluster is not None and entry is None:
+            membership = 'foreign %s' % membership
+        before[name] = {'membership': membership,
+                        'labels': _strings((entry or {}).get('labels')),
+                        'availability': (entry or {}).get('availability') or ('active' if entry else '')}
+        after[name] = copy.deepcopy(before[name])
+    for step in result['steps']:
+        node = step.get('node')
+        if step['action'] in ('init', 'join'):
+            after[node]['membership'] = step.get('role', MANAGER)
+            after[node]['availability'] = 'active'
+        elif step['action'] in ('promote', 'demote'):
+            after[node]['membership'] = MANAGER if step['action'] == 'promote' else WORKER
+        elif step['action'] == 'leave':
+            after[node]['membership'] = 'none'
+            after[node]['labels'] = {}
+        elif step['action'] == 'unlock':
+            after[node]['membership'] = MANAGER
+        elif step['action'] == 'update':
+            labels = after[node]['labels'] if step['labels_mode'] == 'merge' else {}
+            after[node]['labels'] = dict(labels, **step['labels'])
+            after[node]['availability'] = step['availability']
+        elif step['action'] == 'remove':
+            before.setdefault(node, {'membership': 'manager' if step.get('demote') else 'worker'})
+            after[node] = {'membership': 'removed'}
+    result['diff'] = {'before': before, 'after': after}
+    result['membership_steps'] = sum(1 for s in result['steps'] if s['phase'] == 'membership')
+    result['node_steps'] = sum(1 for s in result['steps'] if s['phase'] == 'node')
+    return result
+
+
+def node_table(nodes):
+    """`docker node ls`-like lines: name, role, leader, availability, state, engine version, labels."""
+    header = ('NAME', 'ROLE', 'LEADER', 'AVAILABILITY', 'STATE', 'ENGINE', 'LABELS')
+    rows = [header]
+    for n in sorted(nodes, key=lambda n: (n.get('role') != MANAGER, n.get('hostname') or '', n.get('id') or '')):
+        labels = ','.join('%s=%s' % kv for kv in sorted(_strings(n.get('labels')).items())) or '-'
+        rows.append((n.get('hostname') or _short(n.get('id')), n.get('role') or '?',
+                     'yes' if n.get('leader') else ('-' if n.get('role') != MANAGER else (n.get('reachability') or '?')),
+                     n.get('availability') or '?', n.get('state') or '?', n.get('engine_version') or '?', labels))
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(header))]
+    return ['  '.join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
