@@ -1,0 +1,49 @@
+# Copyright (c) 2026 Anchorage developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Filters the swarm role uses (docs: the .yml files beside it). The logic lives in module_utils/_swarm.py."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.anchorage.swarm.plugins.module_utils._swarm import node_table
+
+
+def _inventory_entry(name, hostvars, managers):
+    """What the inventory asks of one host: role, labels, availability (the role's defaults where unset).
+
+    hostvars of another host carry its inventory variables but not the role's defaults, hence the defaults here;
+    they must match roles/swarm/defaults/main.yml.
+    """
+    try:
+        host = hostvars[name]
+    except KeyError:
+        raise AnsibleFilterError('swarm_inventory_entry: %s is not in the inventory' % name)
+    labels = host['swarm_node_labels'] if 'swarm_node_labels' in host else {}
+    availability = host['swarm_node_availability'] if 'swarm_node_availability' in host else 'active'
+    # Where the other nodes reach this one (the preflight's port probe): the advertise address when it is an
+    # address (not an interface name), else the address Ansible uses.
+    advertise = str(host['swarm_advertise_addr']) if 'swarm_advertise_addr' in host else ''
+    match = re.match(r'^(\d+\.\d+\.\d+\.\d+)(:\d+)?$', advertise)
+    addr = match.group(1) if match else (str(host['ansible_host']) if 'ansible_host' in host else name)
+    return {'name': name, 'role': 'manager' if name in managers else 'worker',
+            'labels': labels, 'availability': availability, 'addr': addr}
+
+
+def _node_table(nodes):
+    if not isinstance(nodes, list):
+        raise AnsibleFilterError('swarm_node_table: expected the nodes list of swarm_node_info')
+    return node_table(nodes)
+
+
+class FilterModule(object):
+    def filters(self):
+        return {
+            'swarm_inventory_entry': _inventory_entry,
+            'swarm_node_table': _node_table,
+        }

@@ -1,0 +1,403 @@
+#!/usr/bin/python
+# Copyright (c) 2026 Anchorage developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: swarm_member
+short_description: Make this node init, join, leave or unlock a Docker swarm, checking which swarm it is in
+version_added: 0.1.0
+description:
+  - Manages the swarm membership of the node the task runs on, through the Engine API on its unix socket.
+    No Docker SDK is needed.
+  - V(init) makes the node the first manager of a new swarm; V(joined) makes it join a swarm with a join token
+    (the token decides whether it joins as a manager or a worker); V(absent) makes it leave;
+    V(unlocked) unlocks a manager whose swarm has autolock on, after its Engine restarted.
+  - With O(expected_cluster_id), a manager that already belongs to another swarm is reported instead of
+    being taken as joined. A worker's Engine does not report the swarm's ID, so for a worker this check cannot be
+    made and an active worker counts as joined.
+  - Join tokens and the unlock key are never returned, and are masked in messages.
+  - Why this module exists. M(community.docker.docker_swarm) needs the Docker SDK for Python 6.0 or later
+    for O(data_path_port), which Debian 12's C(python3-docker) 5.0 lacks; its O(community.docker.docker_swarm#module:state=join)
+    reports success when the node is in any swarm, so a node left in a foreign swarm goes unnoticed; and its
+    results carry the join tokens and the unlock key, so they cannot be registered or shown safely.
+author:
+  - Anchorage developers (@anchorage)
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details:
+      - The decision is made from the node's current state, and nothing is posted to the Engine.
+      - Whether the Engine would accept the request (a valid token, a reachable manager, a quorum-safe leave)
+        is not known in check mode.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+    details:
+      - The diff shows C(local_state), C(manager) and C(cluster_id) before and after.
+      - In check mode C(after) is a prediction; values it cannot know (a new swarm's ID, the role a join token gives)
+        are empty or V(null).
+  idempotent:
+    description: When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
+    support: full
+options:
+  state:
+    description:
+      - V(init) creates a swarm with this node as its first manager. Nothing changes when the node already is an
+        active manager (of the swarm O(expected_cluster_id) when it is given). Fails on a node that is a worker,
+        a locked node, and a node in a V(pending) or V(error) swarm state unless O(force=true).
+      - V(joined) joins the swarm of O(remote_addrs) with O(join_token). Nothing changes when the node is already
+        active in a swarm, unless it is a manager of a swarm other than O(expected_cluster_id), which fails unless
+        O(force=true), which makes it leave that swarm and join this one. A node in a V(pending) or V(error) state
+        (a join that did not complete) leaves it first. Waits until the node is active.
+      - V(absent) leaves the swarm. The Engine refuses to let a manager leave without O(force=true), since that may
+        break the managers' quorum; demote it first. A refusal fails the task; it is never retried with force.
+      - V(unlocked) unlocks a locked manager with O(unlock_key) and waits until it is active.
+        Nothing changes on a node that is not locked.
+    type: str
+    choices: [init, joined, absent, unlocked]
+    required: true
+  docker_host:
+    description: The Engine's API socket, as V(unix:///path). Other transports are not supported.
+    type: str
+    default: unix:///var/run/docker.sock
+  timeout:
+    description:
+      - Seconds to wait for each answer of the Engine, and for the node to become active after a join or an unlock.
+    type: int
+    default: 120
+  advertise_addr:
+    description:
+      - Address other nodes reach this node at, as an IP, V(IP:port) or an interface name (V(eth1)).
+      - Without it the Engine picks one, and fails when the host has several.
+      - Used by O(state=init) and O(state=joined).
+    type: str
+  listen_addr:
+    description: Address the node listens on for swarm control traffic. Used by O(state=init) and O(state=joined).
+    type: str
+    default: 0.0.0.0:2377
+  data_path_addr:
+    description: Address or interface for the overlay data traffic, to keep it apart from control traffic.
+    type: str
+  data_path_port:
+    description: UDP port of the overlay data path (VXLAN); the Engine's default is 4789. Only for O(state=init).
+    type: int
+  default_addr_pool:
+    description: Address pools (CIDR) overlay networks are allocated from. Only for O(state=init).
+    type: list
+    elements: str
+  subnet_size:
+    description: Prefix length of each overlay network taken from O(default_addr_pool). Only for O(state=init).
+    type: int
+  autolock:
+    description:
+      - Lock the managers when their Engine restarts, until they are given the unlock key. Only for O(state=init).
+      - The key is read on a manager with C(docker swarm unlock-key); this module never returns it.
+    type: bool
+    default: false
+  join_token:
+    description: The worker or manager join token. Required when O(state=joined).
+    type: str
+  remote_addrs:
+    description: Addresses (V(IP:port)) of managers of the swarm to join. Required when O(state=joined).
+    type: list
+    elements: str
+  expected_cluster_id:
+    description:
+      - The ID of the swarm this node must belong to, when it already is a manager of a swarm (O(state=init) and
+        O(state=joined)).
+      - Read it from a manager with M(anchorage.swarm.swarm_node_info).
+    type: str
+  force:
+    description:
+      - O(state=absent) - let a manager leave, even if that breaks the quorum.
+      - O(state=joined) - make a manager of a swarm other than O(expected_cluster_id) leave it and join.
+      - O(state=init) - make a node in a V(pending) or V(error) swarm state leave it before the init.
+    type: bool
+    default: false
+  unlock_key:
+    description: The swarm's unlock key. Required when O(state=unlocked).
+    type: str
+seealso:
+  - module: anchorage.swarm.swarm_node_info
+  - module: community.docker.docker_swarm
+"""
+
+EXAMPLES = r"""
+- name: Create the swarm on the first manager
+  anchorage.swarm.swarm_member:
+    state: init
+    advertise_addr: eth1
+    data_path_port: 4790
+    default_addr_pool: [10.20.0.0/16]
+    subnet_size: 24
+
+- name: Join the other nodes, and catch a manager left in another swarm
+  anchorage.swarm.swarm_member:
+    state: joined
+    advertise_addr: eth1
+    remote_addrs: ["{{ first_manager_addr }}:2377"]
+    join_token: "{{ worker_token }}"
+    expected_cluster_id: "{{ cluster_id }}"
+
+- name: Unlock a manager after its Engine restarted
+  anchorage.swarm.swarm_member:
+    state: unlocked
+    unlock_key: "{{ vault_swarm_unlock_key }}"
+"""
+
+RETURN = r"""
+local_state:
+  description: The node's swarm state afterwards, V(inactive), V(pending), V(active), V(error) or V(locked).
+  returned: success
+  type: str
+  sample: active
+node_id:
+  description: The node's swarm ID, empty when it is not in a swarm.
+  returned: success
+  type: str
+  sample: 4xqp3zqf8mb0qj2ogtq4qmxp1
+cluster_id:
+  description: The swarm's ID, empty when the node is not in a swarm and on a worker (its Engine does not report it).
+  returned: success
+  type: str
+  sample: 8xkbd2zhv1fhfvqy3t0oqbqzh
+manager:
+  description: The node is a manager that can serve the swarm's control API.
+  returned: success
+  type: bool
+node_addr:
+  description: Address the node is reached at in the swarm, empty when it is not in a swarm.
+  returned: success
+  type: str
+  sample: 10.0.0.11
+"""
+
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.anchorage.swarm.plugins.module_utils._docker_api import EngineAPI, EngineAPIError
+
+ACTIONS = {
+    'init': 'init the swarm',
+    'joined': 'join the swarm',
+    'absent': 'leave the swarm',
+    'unlocked': 'unlock the swarm',
+}
+
+# The Engine gives up waiting for a join after about 20 s and says so, while the
+# join goes on in the background: that is no failure, the module waits for it.
+JOIN_STILL_RUNNING = 'Timeout was reached before node joined'
+
+
+class SwarmMember(object):
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self.api = None
+        self.node = None
+        self.predicted = None
+        self.result = dict(changed=False)
+
+    def fail(self, why):
+        # no_log masks these in the output too; replacing them here keeps them out
+        # of msg even when the Engine quotes what it was sent.
+        for secret in (self.params['join_token'], self.params['unlock_key']):
+            if secret:
+                why = why.replace(secret, '********')
+        self.module.fail_json(msg='Cannot %s: %s' % (ACTIONS[self.params['state']], why), **self.result)
+
+    def read(self):
+        info = self.api.get('/info')
+        swarm = info.get('Swarm') or {}
+        # The Engine fills Cluster only on a manager: a worker cannot tell which swarm it is in.
+        node = dict(
+            hostname=info.get('Name', ''),
+            local_state=swarm.get('LocalNodeState') or 'inactive',
+            node_id=swarm.get('NodeID') or '',
+            node_addr=swarm.get('NodeAddr') or '',
+            manager=bool(swarm.get('ControlAvailable')),
+            cluster_id=(swarm.get('Cluster') or {}).get('ID') or '',
+            swarm_error=swarm.get('Error') or '',
+        )
+        self.node = node
+        self.result.update((key, node[key]) for key in ('local_state', 'node_id', 'cluster_id', 'manager', 'node_addr'))
+        return node
+
+    @staticmethod
+    def summary(node):
+        return dict(local_state=node['local_state'], manager=node['manager'], cluster_id=node['cluster_id'])
+
+    def change(self, predicted):
+        """Record a change to come; True when it is to be made (not in check mode)."""
+        self.predicted = predicted
+        if self.module.check_mode:
+            self.result['changed'] = True
+        return not self.module.check_mode
+
+    def done(self):
+        # Set after each request the Engine accepted, so that a later failure still reports the change.
+        self.result['changed'] = True
+
+    def same_cluster(self, node):
+        """Whether this manager is in the swarm expected_cluster_id names (True when none is named)."""
+        expected = self.params['expected_cluster_id']
+        if not expected:
+            return True
+        if not node['cluster_id']:
+            # A manager without quorum cannot read its swarm: leaving it on a guess could wreck a healthy swarm.
+            self.fail('%s is a manager of a swarm whose ID it cannot read (%s), so it cannot be checked against %s'
+                      % (node['hostname'], node['swarm_error'] or 'no leader?', expected))
+        return node['cluster_id'] == expected
+
+    def leave(self, force):
+        self.api.post('/swarm/leave', query={'force': force})
+        self.done()
+
+    def wait_active(self):
+        deadline = time.time() + self.params['timeout']
+        node = self.read()
+        while node['local_state'] != 'active':
+            if time.time() >= deadline:
+                why = ': ' + node['swarm_error'] if node['swarm_error'] else ''
+                self.fail('%s is in swarm state %s after %d s%s'
+                          % (node['hostname'], node['local_state'], self.params['timeout'], why))
+            time.sleep(1)
+            node = self.read()
+
+    def body(self, keys):
+        """The request body: only the settings that were given, so that the Engine's defaults stay in force."""
+        body = {}
+        for option, key in keys:
+            if self.params[option] is not None:
+                body[key] = self.params[option]
+        return body
+
+    def init(self):
+        node = self.node
+        if node['local_state'] == 'active':
+            if not node['manager']:
+                self.fail('%s is a worker of another swarm; make it leave first (state=absent)' % node['hostname'])
+            if not self.same_cluster(node):
+                self.fail('%s already belongs to swarm %s, not %s'
+                          % (node['hostname'], node['cluster_id'], self.params['expected_cluster_id']))
+            return
+        if node['local_state'] == 'locked':
+            self.fail('%s is a locked manager of a swarm; unlock it (state=unlocked)' % node['hostname'])
+        leave_first = node['local_state'] in ('pending', 'error')
+        if leave_first and not self.params['force']:
+            self.fail('%s is %s in a swarm (%s); set force=true to leave it first'
+                      % (node['hostname'], node['local_state'], node['swarm_error'] or 'no error given'))
+        if not self.change(dict(local_state='active', manager=True, cluster_id='')):
+            return
+        if leave_first:
+            self.leave(force=True)
+        body = self.body([('listen_addr', 'ListenAddr'), ('advertise_addr', 'AdvertiseAddr'),
+                          ('data_path_addr', 'DataPathAddr'), ('data_path_port', 'DataPathPort'),
+                          ('default_addr_pool', 'DefaultAddrPool'), ('subnet_size', 'SubnetSize')])
+        body['Spec'] = {'EncryptionConfig': {'AutoLockManagers': self.params['autolock']}}
+        self.api.post('/swarm/init', body)
+        self.done()
+        self.wait_active()
+
+    def joined(self):
+        node = self.node
+        state = node['local_state']
+        if state == 'locked':
+            self.fail('%s is a locked manager of a swarm; unlock it first (state=unlocked)' % node['hostname'])
+        leave_first = False
+        if state == 'active':
+            if not node['manager'] or self.same_cluster(node):
+                return
+            if not self.params['force']:
+                self.fail('%s is a manager of swarm %s, not of swarm %s; make it leave (state=absent, force=true) '
+                          'or set force=true' % (node['hostname'], node['cluster_id'], self.params['expected_cluster_id']))
+            leave_first = True
+        elif state in ('pending', 'error'):
+            # A join that never completed blocks a new one, and the Engine drops it only with force.
+            leave_first = True
+        # The join token decides the role, so check mode cannot tell it.
+        if not self.change(dict(local_state='active', manager=None, cluster_id=self.params['expected_cluster_id'] or '')):
+            return
+        if leave_first:
+            self.leave(force=True)
+        body = self.body([('listen_addr', 'ListenAddr'), ('advertise_addr', 'AdvertiseAddr'),
+                          ('data_path_addr', 'DataPathAddr'), ('remote_addrs', 'RemoteAddrs'),
+                          ('join_token', 'JoinToken')])
+        try:
+            self.api.post('/swarm/join', body)
+        except EngineAPIError as exc:
+            if exc.status is None or JOIN_STILL_RUNNING not in exc.message:
+                raise
+        self.done()
+        self.wait_active()
+
+    def absent(self):
+        if self.node['local_state'] == 'inactive':
+            return
+        if self.change(dict(local_state='inactive', manager=False, cluster_id='')):
+            # A refusal (a manager without force, a quorum at risk) fails as is: forcing is the caller's decision.
+            self.leave(force=self.params['force'])
+            self.read()
+
+    def unlocked(self):
+        if self.node['local_state'] != 'locked':
+            return
+        # Only managers lock; the swarm's ID is read once it is unlocked.
+        if not self.change(dict(local_state='active', manager=True, cluster_id='')):
+            return
+        self.api.post('/swarm/unlock', {'UnlockKey': self.params['unlock_key']})
+        self.done()
+        self.wait_active()
+
+    def run(self):
+        try:
+            self.api = EngineAPI(self.params['docker_host'], self.params['timeout'])
+            before = self.summary(self.read())
+            self.predicted = before
+            {'init': self.init, 'joined': self.joined, 'absent': self.absent,
+             'unlocked': self.unlocked}[self.params['state']]()
+        except EngineAPIError as exc:
+            self.fail(exc.message)
+        if self.module._diff:
+            after = self.predicted if self.module.check_mode else self.summary(self.node)
+            self.result['diff'] = dict(before=before, after=after)
+        return self.result
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            state=dict(type='str', choices=['init', 'joined', 'absent', 'unlocked'], required=True),
+            docker_host=dict(type='str', default='unix:///var/run/docker.sock'),
+            timeout=dict(type='int', default=120),
+            advertise_addr=dict(type='str'),
+            listen_addr=dict(type='str', default='0.0.0.0:2377'),
+            data_path_addr=dict(type='str'),
+            data_path_port=dict(type='int'),
+            default_addr_pool=dict(type='list', elements='str'),
+            subnet_size=dict(type='int'),
+            autolock=dict(type='bool', default=False),
+            join_token=dict(type='str', no_log=True),
+            remote_addrs=dict(type='list', elements='str'),
+            expected_cluster_id=dict(type='str'),
+            force=dict(type='bool', default=False),
+            unlock_key=dict(type='str', no_log=True),
+        ),
+        required_if=[
+            ('state', 'joined', ['join_token', 'remote_addrs']),
+            ('state', 'unlocked', ['unlock_key']),
+        ],
+        supports_check_mode=True,
+    )
+    module.exit_json(**SwarmMember(module).run())
+
+
+if __name__ == '__main__':
+    main()
