@@ -23,7 +23,7 @@ description:
     removal that would leave the swarm without quorum. Nothing is changed when the plan fails.
   - Check mode and normal mode are the same; the result (C(changed), C(summary), and C(--diff)) predicts the changes.
   - Why this module exists. community.docker has the primitives (M(community.docker.docker_swarm),
-    M(community.docker.docker_node)) but no cluster workflow: nothing decides which node initialises, which swarm a
+    M(community.docker.docker_node)) but no cluster workflow; nothing decides which node initialises, which swarm a
     node belongs to, in which order managers change, or whether a change keeps quorum. The decisions live in pure,
     unit-tested functions (C(plugins/module_utils/_swarm.py)).
   - Findings of M(anchorage.swarm.swarm_preflight) from every node (O(preflight)) are checked across nodes (hostnames,
@@ -165,7 +165,7 @@ complete:
   returned: always
   type: bool
 findings:
-  description: Preflight findings across nodes, as C(node: message) lines (errors fail the plan).
+  description: Preflight findings across nodes, as lines that start with the node (errors fail the plan).
   returned: always
   type: dict
   contains:
