@@ -249,6 +249,67 @@ def test_second_run_changes_nothing(lab):
     assert lab.inventory_texts[0] == lab.inventory_texts[1]
 
 
+def node_ls(lab, manager: str = "node1") -> dict[str, dict]:
+    """`docker node ls` on a manager, by hostname."""
+    proc = lab.ssh(manager, "docker node ls --format '{{json .}}'")
+    assert proc.returncode == 0, explain(proc)
+    return {n["Hostname"]: n for n in map(json.loads, proc.stdout.split("\n")) if n} if proc.stdout.strip() \
+        else {}
+
+
+def node_labels(lab, name: str) -> dict[str, str]:
+    proc = lab.ssh("node1", f"docker node inspect {name} --format '{{{{json .Spec.Labels}}}}'")
+    assert proc.returncode == 0, explain(proc)
+    return json.loads(proc.stdout) or {}
+
+
+def test_lab_ends_with_a_swarm_and_its_node_table(lab):
+    nodes = node_ls(lab)
+    assert set(nodes) == NAMES, nodes
+    assert nodes["node1"]["ManagerStatus"] == "Leader"
+    assert nodes["node2"]["ManagerStatus"] == ""
+    assert all(n["Status"] == "Ready" and n["Availability"] == "Active" for n in nodes.values()), nodes
+    # The worker reports it is in a swarm, one swarm: its node ID is in the manager's list.
+    worker = lab.ssh("node2", "docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}}'")
+    state, node_id = worker.stdout.split()
+    assert state == "active" and node_id == nodes["node2"]["ID"]
+    table = re.findall(r"^\s+- (node\d)\s+(manager|worker)\s+(yes|-)\s+active\s+ready\s", lab.runs[1].stdout, re.M)
+    assert sorted(table) == [("node1", "manager", "yes"), ("node2", "worker", "-")], explain(lab.runs[1])
+
+
+def test_join_tokens_never_printed(lab):
+    first = lab.runs[0]
+    output = first.stdout + first.stderr
+    assert "joins as worker" in output, "the -vvv run did not join the worker"
+    for role in ("worker", "manager"):
+        token = lab.ssh("node1", f"docker swarm join-token -q {role}").stdout.strip()
+        assert token.startswith("SWMTKN-"), token
+        assert token not in output, f"the {role} join token appears in the output of ansible-playbook -vvv"
+        # Nor its secret part alone.
+        assert token.rsplit("-", 1)[-1] not in output
+
+
+def test_check_diff_shows_exactly_what_the_run_then_does(lab):
+    wanted = json.dumps({"swarm_node_labels": {"zone": "lab"}, "swarm_node_availability": "active"})
+    check = lab.playbook("lab.yml", "--tags", "swarm", "--check", "--diff", "-e", wanted)
+    assert check.returncode == 0, explain(check)
+    assert "+zone=lab" in check.stdout and "swarm nodes (after this run)" in check.stdout, explain(check)
+    assert node_labels(lab, "node2") == {}, "check mode changed the labels"
+    real = lab.playbook("lab.yml", "--tags", "swarm", "-e", wanted)
+    assert real.returncode == 0, explain(real)
+
+    def plan_lines(proc):
+        block = proc.stdout.split("Show the plan", 1)[1].split("TASK [", 1)[0]
+        return [line.strip("'\"") for line in re.findall(r"^\s+- (.+)$", block, re.M)]
+
+    assert plan_lines(check) == plan_lines(real) == ["node1: labels +zone=lab", "node2: labels +zone=lab"]
+    assert node_labels(lab, "node1") == node_labels(lab, "node2") == {"zone": "lab"}
+    # replace drops the labels the inventory no longer lists; merge (the default) would keep them.
+    replace = lab.playbook("lab.yml", "--tags", "swarm", "-e", '{"swarm_labels_mode": "replace"}')
+    assert replace.returncode == 0, explain(replace)
+    assert node_labels(lab, "node1") == node_labels(lab, "node2") == {}
+
+
 @pytest.mark.parametrize(
     ("override", "message"),
     [
