@@ -95,6 +95,12 @@ options:
     type: list
     elements: str
     default: []
+  no_engine_is_bare:
+    description:
+      - Plan a node whose Engine does not answer (no socket yet) as a node outside any swarm, instead of leaving it
+        out. The swarm role sets it in check mode, where the engine role has not installed the Engine it predicts.
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -203,6 +209,10 @@ def _diff_text(states):
     return '\n'.join(lines) + '\n' if lines else ''
 
 
+BARE_NODE = {'local_state': 'inactive', 'node_id': '', 'manager': False, 'cluster_id': '', 'remote_managers': [],
+             'nodes': [], 'quorum': None, 'hostname': '', 'engine_version': ''}
+
+
 class SwarmPlanner(object):
     def __init__(self, module):
         self.module = module
@@ -217,6 +227,11 @@ class SwarmPlanner(object):
             # A registered swarm_node_info result, or its swarm_node record.
             if isinstance(record, dict) and isinstance(record.get('swarm_node'), dict):
                 observed[name] = record['swarm_node']
+            elif self.params['no_engine_is_bare'] and isinstance(record, dict) and not record.get('unreachable') \
+                    and 'cannot connect to' in str(record.get('msg', '')):
+                # Check mode on a host whose Engine the engine role has not installed yet: plan it as a bare node.
+                observed[name] = BARE_NODE
+                warnings.append('%s has no Engine answering yet: planned as a node outside any swarm.' % name)
             elif not isinstance(record, dict) or record.get('unreachable') or record.get('failed') \
                     or 'local_state' not in record:
                 observed[name] = None
@@ -272,6 +287,7 @@ def main():
             autolock=dict(type='bool'),
             rotate_tokens=dict(type='list', elements='str', choices=['worker', 'manager'], default=[]),
             all_hosts=dict(type='list', elements='str', default=[]),
+            no_engine_is_bare=dict(type='bool', default=False),
         ),
         supports_check_mode=True,
     )

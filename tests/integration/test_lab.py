@@ -253,8 +253,7 @@ def node_ls(lab, manager: str = "node1") -> dict[str, dict]:
     """`docker node ls` on a manager, by hostname."""
     proc = lab.ssh(manager, "docker node ls --format '{{json .}}'")
     assert proc.returncode == 0, explain(proc)
-    return {n["Hostname"]: n for n in map(json.loads, proc.stdout.split("\n")) if n} if proc.stdout.strip() \
-        else {}
+    return {n["Hostname"]: n for n in (json.loads(line) for line in proc.stdout.splitlines() if line.strip())}
 
 
 def node_labels(lab, name: str) -> dict[str, str]:
