@@ -191,7 +191,7 @@ def plan(inventory, observed, options=None):
                 'Swarm %s has no quorum (its managers %s say: %s). Nothing was changed, and no new swarm is started '
                 'beside it. Start the Engines of its stopped managers and run again; if a majority of its managers '
                 'is lost for good, recover with `docker swarm init --force-new-cluster` on %s, then run again.'
-                % (_short(cid), ', '.join(n for n, _ in seen), seen[0][1] or 'no leader', seen[0][0]))
+                % (_short(cid), ', '.join(name for name, dummy in seen), seen[0][1] or 'no leader', seen[0][0]))
         return _finish(result, inventory, observed, None)
 
     # Locked managers: unlocked first. Without a readable cluster they may be the cluster: plan again afterwards.
