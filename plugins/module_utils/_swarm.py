@@ -33,6 +33,8 @@ DEFAULT_OPTIONS = {
     'autolock': None,          # None: leave the swarm's setting as it is
     'rotate_tokens': [],       # any of worker, manager
     'all_hosts': [],           # every host of the Ansible inventory (to run `leave` on a node the swarm groups dropped)
+    'data_path_port': None,    # init-only settings: a swarm that differs gets a warning, never a change
+    'default_addr_pool': None,
 }
 
 
@@ -101,6 +103,8 @@ class _Cluster(object):
         self.via = via                          # inventory host whose Engine showed the node list
         self.created = record.get('cluster_created') or ''
         self.autolock = record.get('autolock')
+        self.data_path_port = record.get('data_path_port')
+        self.default_addr_pool = list(record.get('default_addr_pool') or [])
         self.nodes = list(record.get('nodes') or [])
         self.hosts = []                         # inventory hosts that are its managers
 
@@ -289,7 +293,7 @@ def plan(inventory, observed, options=None):
             state[name] = 'rejoin'
             warnings.append(why + ': swarm_force_rejoin is set, so it leaves that swarm and joins this one.')
         else:
-            errors.append('Cannot converge the swarm: %s. Nothing was changed. Make it leave (`docker swarm leave '
+            errors.append('%s. Nothing was changed. Make it leave (`docker swarm leave '
                           '--force` on %s) or set swarm_force_rejoin: true to let this run do it.' % (why, name))
     if errors:
         return _finish(result, inventory, observed, cluster)
@@ -313,6 +317,16 @@ def plan(inventory, observed, options=None):
         leader = [n for n in staying if (by_id.get(reachable[n].get('node_id')) or {}).get('leader')]
         via = (leader or staying or cluster.hosts)[0]
     result['via'] = via
+
+    # Init-only settings cannot change on a running swarm: say so rather than pretend.
+    if cluster is not None:
+        if opts['data_path_port'] and cluster.data_path_port and int(opts['data_path_port']) != cluster.data_path_port:
+            warnings.append('swarm_data_path_port is %s but swarm %s uses %s; it is set at init only and stays.'
+                            % (opts['data_path_port'], _short(cluster.id), cluster.data_path_port))
+        if opts['default_addr_pool'] and sorted(opts['default_addr_pool']) != sorted(cluster.default_addr_pool):
+            warnings.append('swarm_default_addr_pool is %s but swarm %s uses %s; it is set at init only and stays.'
+                            % (', '.join(opts['default_addr_pool']), _short(cluster.id),
+                               ', '.join(cluster.default_addr_pool) or 'the default'))
 
     # Cluster-wide settings.
     if cluster is not None and opts['autolock'] is not None and bool(cluster.autolock) != bool(opts['autolock']):
@@ -346,7 +360,7 @@ def plan(inventory, observed, options=None):
                 continue            # that host's own entry, while Ansible cannot reach it
             if owner is not None:
                 if n.get('state') == 'ready':
-                    errors.append('Cannot converge the swarm: node %s (%s) is up and uses the hostname of %s, which '
+                    errors.append('Node %s (%s) is up and uses the hostname of %s, which '
                                   'is another node. Give every host its own hostname.'
                                   % (n.get('hostname'), _short(n['id']), owner))
                     continue

@@ -63,9 +63,16 @@ options:
     type: dict
     default: {}
   data_path_port:
-    description: UDP port of the data path, which the preflight's probe tested between nodes.
+    description:
+      - UDP port of the data path, which the preflight's probe tested between nodes.
+      - Set at init only; a swarm that uses another port gets a warning.
     type: int
     default: 4789
+  default_addr_pool:
+    description: Address pools for overlay networks, set at init only; a swarm that uses others gets a warning.
+    type: list
+    elements: str
+    default: []
   remove_absent:
     description: Remove swarm nodes that the inventory does not list (demote, leave, C(node rm)).
     type: bool
@@ -249,6 +256,8 @@ class SwarmPlanner(object):
             'autolock': self.params['autolock'],
             'rotate_tokens': self.params['rotate_tokens'],
             'all_hosts': self.params['all_hosts'],
+            'data_path_port': self.params['data_path_port'],
+            'default_addr_pool': self.params['default_addr_pool'],
         })
         result['findings'] = {'errors': errors, 'warnings': finding_warnings, 'infos': infos}
         result['warnings'] = warnings + finding_warnings + result['warnings']
@@ -281,6 +290,7 @@ def main():
             observed=dict(type='dict', required=True),
             preflight=dict(type='dict', default={}),
             data_path_port=dict(type='int', default=4789),
+            default_addr_pool=dict(type='list', elements='str', default=[]),
             remove_absent=dict(type='bool', default=False),
             labels_mode=dict(type='str', choices=['merge', 'replace'], default='merge'),
             force_rejoin=dict(type='bool', default=False),

@@ -308,3 +308,15 @@ def test_node_table():
     assert lines[0].split() == ['NAME', 'ROLE', 'LEADER', 'AVAILABILITY', 'STATE', 'ENGINE', 'LABELS']
     assert lines[1].split()[:3] == ['m1', 'manager', 'yes']
     assert lines[2].split() == ['w1', 'worker', '-', 'active', 'ready', '20.10.24', 'zone=a']
+
+
+def test_init_only_settings_that_differ_are_warned_not_changed():
+    nodes = [entry('m1', 'manager', leader=True)]
+    observed = cluster_state(nodes)
+    observed['m1'].update(data_path_port=4789, default_addr_pool=['10.0.0.0/8'])
+    result = S.plan(inv(['m1']), observed, {'data_path_port': 4790, 'default_addr_pool': ['10.200.0.0/16']})
+    assert result['steps'] == []
+    assert any('swarm_data_path_port is 4790' in w for w in result['warnings'])
+    assert any('swarm_default_addr_pool is 10.200.0.0/16' in w for w in result['warnings'])
+    quiet = S.plan(inv(['m1']), observed, {'data_path_port': 4789, 'default_addr_pool': []})
+    assert not [w for w in quiet['warnings'] if 'init only' in w]
