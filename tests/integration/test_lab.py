@@ -309,6 +309,17 @@ def test_check_diff_shows_exactly_what_the_run_then_does(lab):
     assert node_labels(lab, "node1") == node_labels(lab, "node2") == {}
 
 
+def test_token_rotation_on_request_never_printed(lab):
+    before = lab.ssh("node1", "docker swarm join-token -q worker").stdout.strip()
+    proc = lab.playbook("lab.yml", "--tags", "swarm", "-vvv", "-e", '{"swarm_rotate_tokens": ["worker"]}')
+    assert proc.returncode == 0, explain(proc)
+    after = lab.ssh("node1", "docker swarm join-token -q worker").stdout.strip()
+    assert after.startswith("SWMTKN-") and after != before
+    output = proc.stdout + proc.stderr
+    assert before not in output and after not in output, "a join token appears in the output at -vvv"
+    assert recap(proc)["node1"]["changed"] > 0
+
+
 @pytest.mark.parametrize(
     ("override", "message"),
     [
