@@ -265,6 +265,12 @@ def plan(inventory, observed, options=None):
             state[name] = 'member'
             current_role[name] = by_id[node_id].get('role')
             continue
+        if local == 'locked':
+            # A locked manager's Engine may not say its node ID (20.10 does not): which entry is its own, and what
+            # else it needs, is planned once it is unlocked.
+            state[name] = 'locked'
+            result['complete'] = False
+            continue
         if local == 'inactive':
             state[name] = 'join'
             continue
@@ -356,8 +362,8 @@ def plan(inventory, observed, options=None):
             if n['id'] in claimed:
                 continue
             owner = names_by_hostname.get(n.get('hostname'))
-            if owner is not None and state.get(owner) == 'unreachable':
-                continue            # that host's own entry, while Ansible cannot reach it
+            if owner is not None and state.get(owner) in ('unreachable', 'locked'):
+                continue            # that host's own entry, while Ansible cannot reach it or it is locked
             if owner is not None:
                 if n.get('state') == 'ready':
                     errors.append('Node %s (%s) is up and uses the hostname of %s, which '
