@@ -1,7 +1,10 @@
 # Copyright (c) 2026 Anchorage developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Filters the swarm role uses (docs: the .yml files beside it). The logic lives in module_utils/_swarm.py."""
+"""Filters the swarm role and playbooks/upgrade.yml use (docs: the .yml files beside it).
+
+The logic lives in module_utils/_swarm.py, where the unit tests pin it.
+"""
 
 from __future__ import absolute_import, division, print_function
 
@@ -11,7 +14,13 @@ import re
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.anchorage.swarm.plugins.module_utils._swarm import node_table
+from ansible_collections.anchorage.swarm.plugins.module_utils._swarm import (
+    busy_tasks,
+    node_table,
+    upgrade_check,
+    upgrade_node_back,
+    upgrade_node_check,
+)
 
 
 def _inventory_entry(name, hostvars, managers):
@@ -41,9 +50,44 @@ def _node_table(nodes):
     return node_table(nodes)
 
 
+def _mapping(name, value, what):
+    if not hasattr(value, 'get'):
+        raise AnsibleFilterError('%s: expected %s, got %s' % (name, what, type(value).__name__))
+    return value
+
+
+def _upgrade_check(hosts, results, views):
+    if not isinstance(hosts, list) or not all(hasattr(h, 'get') and 'name' in h for h in hosts):
+        raise AnsibleFilterError('swarm_upgrade_check: expected the hosts as anchorage.swarm.swarm_inventory_entry gives them')
+    _mapping('swarm_upgrade_check', results, 'the swarm_node_info results by host')
+    if not isinstance(views, list):
+        raise AnsibleFilterError('swarm_upgrade_check: expected the results of the swarm_node_info loop on the managers')
+    return upgrade_check(hosts, results, views)
+
+
+def _upgrade_node_check(swarm, node_id, name):
+    return upgrade_node_check(_mapping('swarm_upgrade_node_check', swarm, 'the swarm_node record of swarm_node_info'),
+                              node_id, name)
+
+
+def _upgrade_node_back(result, node_id, name):
+    return upgrade_node_back(_mapping('swarm_upgrade_node_back', result, 'the result swarm_node_info registered'),
+                             node_id, name)
+
+
+def _busy_tasks(tasks, services, node_id=None):
+    if not isinstance(tasks, list) or not isinstance(services, list):
+        raise AnsibleFilterError('swarm_busy_tasks: expected the tasks and services lists of docker_swarm_info')
+    return busy_tasks(tasks, services, node_id)
+
+
 class FilterModule(object):
     def filters(self):
         return {
             'swarm_inventory_entry': _inventory_entry,
             'swarm_node_table': _node_table,
+            'swarm_upgrade_check': _upgrade_check,
+            'swarm_upgrade_node_check': _upgrade_node_check,
+            'swarm_upgrade_node_back': _upgrade_node_back,
+            'swarm_busy_tasks': _busy_tasks,
         }

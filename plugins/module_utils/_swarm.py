@@ -543,3 +543,189 @@ def node_table(nodes):
                      n.get('availability') or '?', n.get('state') or '?', n.get('engine_version') or '?', labels))
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(header))]
     return ['  '.join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+
+
+# Rolling Engine upgrade (playbooks/upgrade.yml): what it checks before it starts and before and after each node.
+
+# Task states that still hold (or are about to start) a container on a node.
+UPGRADE_BUSY_STATES = ('new', 'pending', 'assigned', 'accepted', 'preparing', 'ready', 'starting', 'running')
+
+
+def _text(value):
+    return '' if value is None else str(value).strip()
+
+
+def unwell_nodes(nodes):
+    """The nodes that are not ready and the managers that are not reachable, as 'worker worker2 is down'."""
+    lines = []
+    for n in nodes or []:
+        bad = [] if n.get('state') == 'ready' else ['%s' % n.get('state', '')]
+        if n.get('role') == MANAGER and n.get('reachability') != 'reachable':
+            bad.append(n.get('reachability') or 'not reachable')
+        if bad:
+            lines.append('%s %s is %s' % (n.get('role', ''), n.get('hostname', ''), ' and '.join(bad)))
+    return lines
+
+
+def _no_swarm(views):
+    """Why no inventory manager gave the swarm's node list, one reason per manager."""
+    why = []
+    for view in views:
+        record = view.get('swarm_node')
+        if record is None:
+            reason = _text(view.get('msg'))
+        elif record.get('quorum') is False:
+            reason = '%s' % record.get('quorum_error', '')
+        else:
+            reason = 'not a manager (swarm state %s)' % record.get('local_state', '')
+        why.append('%s: %s' % (view.get('item', ''), reason))
+    return ('the swarm has no quorum, or no inventory manager can read it (%s)'
+            % (', '.join(why) if why else 'the group of managers is empty'))
+
+
+def _host_refusal(name, result, node, swarm):
+    """Why one host of the run stops the upgrade before it starts, or None."""
+    record = result.get('swarm_node')
+    state = (record or {}).get('local_state', '')
+    if result.get('unreachable'):
+        return '%s cannot be reached: %s' % (name, _text(result.get('msg')))
+    if record is None:
+        return "%s's Engine does not answer: %s" % (name, _text(result.get('msg')))
+    if state == 'locked':
+        return '%s is a locked manager (autolock): unlock it first (swarm role with swarm_unlock_key)' % name
+    if state != 'active':
+        return '%s is not in the swarm (its swarm state is %s): run the swarm role first' % (name, state)
+    if swarm and node is None:
+        return "%s (node %s) is not in the swarm's node list" % (name, record.get('node_id', ''))
+    return None
+
+
+def upgrade_check(hosts, results, views):
+    """Whether a rolling upgrade of `hosts` may start, in which order, and what it cannot help.
+
+    hosts: the hosts of the run, in inventory order, as anchorage.swarm.swarm_inventory_entry gives them:
+        {name, role (the inventory's: manager or worker), availability}.
+    results: {name: the result anchorage.swarm.swarm_node_info registered on that host}; with ignore_unreachable
+        and failed_when false, a host it could not read gives {unreachable: true, msg} or {failed: true, msg}.
+    views: the results of swarm_node_info run on each inventory manager in a loop ({item: the manager, swarm_node
+        or msg}), inventory order. The swarm is the node list of the first one with quorum.
+
+    Hosts are matched to the swarm's nodes by node ID, never by hostname. Returns a dict:
+      refusals: why the upgrade must not start (a host unreachable, not in the swarm, locked or with a wrong
+          swarm_node_availability; no quorum; a node not ready; a manager not reachable). Empty: it may start.
+      warnings: what the run cannot help (fewer than 3 managers, swarm nodes not in the run, roles the inventory and
+          the swarm disagree on).
+      order: the hosts in the order to upgrade them: workers, then managers, the leader last; inventory order within.
+      described: the order with '(manager)' or '(leader)' after the managers.
+      leader: the host that is the leader ('' when it is not in the run).
+      nodes: {host: its entry in the swarm's node list}, for the hosts found there.
+      via: the inventory managers with quorum, to read and change the swarm through.
+      autolock: whether the swarm locks its managers when their Engine restarts.
+    """
+    quorum_views = [v for v in views or [] if (v.get('swarm_node') or {}).get('quorum')]
+    swarm = quorum_views[0]['swarm_node'] if quorum_views else {}
+    by_id = dict((n.get('id'), n) for n in swarm.get('nodes') or [])
+    nodes = {}
+    refusals = []
+    for host in hosts:
+        name = host['name']
+        result = (results or {}).get(name) or {}
+        node_id = (result.get('swarm_node') or {}).get('node_id')
+        if node_id and node_id in by_id:
+            nodes[name] = by_id[node_id]
+        refusal = _host_refusal(name, result, nodes.get(name), swarm)
+        if refusal:
+            refusals.append(refusal)
+        if host.get('availability', 'active') not in AVAILABILITIES:
+            refusals.append('%s: swarm_node_availability must be active, pause or drain' % name)
+    if not swarm:
+        refusals.append(_no_swarm(views or []))
+    refusals.extend(unwell_nodes(swarm.get('nodes')))
+
+    def rank(host):
+        node = nodes[host['name']]
+        return 2 if node.get('leader') else 1 if node.get('role') == MANAGER else 0
+
+    # sorted() is stable: inventory order among workers and among managers.
+    ordered = sorted((h for h in hosts if h['name'] in nodes), key=rank)
+    order = [h['name'] for h in ordered]
+    leader = next((h['name'] for h in ordered if nodes[h['name']].get('leader')), '')
+    described = [h['name'] + {2: ' (leader)', 1: ' (manager)', 0: ''}[rank(h)] for h in ordered]
+
+    warnings = []
+    managers = len([n for n in swarm.get('nodes') or [] if n.get('role') == MANAGER])
+    if swarm and not has_quorum(managers, managers - 1):
+        warnings.append('With %d manager(s) the swarm cannot keep its quorum through the restart of a manager: while '
+                        'one restarts, the control plane is unavailable (no scheduling, no docker service or node '
+                        'commands; running containers keep running). Three or five managers avoid this.' % managers)
+    ours = set(n.get('id') for n in nodes.values())
+    others = [n.get('hostname', '') for n in swarm.get('nodes') or [] if n.get('id') not in ours]
+    if others:
+        warnings.append('Not in this run, so not upgraded: %s' % ', '.join(others))
+    mismatch = ['%s is a %s' % (h['name'], nodes[h['name']].get('role')) for h in ordered
+                if (h.get('role') == MANAGER) != (nodes[h['name']].get('role') == MANAGER)]
+    if mismatch:
+        warnings.append('The inventory and the swarm disagree: %s. This run goes by the swarm; the swarm role '
+                        'converges the roles.' % ', '.join(mismatch))
+    return {'refusals': refusals, 'warnings': warnings, 'order': order, 'described': described, 'leader': leader,
+            'nodes': nodes, 'via': [v.get('item') for v in quorum_views], 'autolock': bool(swarm.get('autolock'))}
+
+
+def upgrade_node_check(swarm, node_id, name):
+    """Why node `node_id` (host `name`) must not be taken out of the swarm now, or None.
+
+    swarm: the swarm_node record of anchorage.swarm.swarm_node_info, read on a manager just before. The node may go
+    when the swarm has quorum and every other manager is ready and reachable: losing this one then keeps the quorum
+    (with one or two managers it goes whatever is done, which upgrade_check warns about).
+    """
+    swarm = swarm or {}
+    if not swarm.get('quorum'):
+        return 'the swarm has no quorum (%s)' % swarm.get('quorum_error', '')
+    others = [n for n in swarm.get('nodes') or [] if n.get('role') == MANAGER and n.get('id') != node_id]
+    down = []
+    # Unreachable managers first, then the reachable ones that are not ready.
+    unreachable = [n for n in others if n.get('reachability') != 'reachable']
+    for n in unreachable + [n for n in others if n.get('state') != 'ready']:
+        if n.get('hostname') not in down:
+            down.append(n.get('hostname'))
+    if down:
+        return ('manager(s) %s not ready and reachable: taking %s out as well could lose the quorum'
+                % (', '.join('%s' % d for d in down), name))
+    return None
+
+
+def upgrade_node_back(result, node_id, name):
+    """Why the swarm is not whole again after node `node_id` (host `name`) restarted, or None.
+
+    result: what anchorage.swarm.swarm_node_info registered on a manager (failed_when false). Whole: that manager has
+    quorum, lists the node, sees every node ready and every manager reachable.
+    """
+    swarm = result.get('swarm_node')
+    if swarm is None:
+        return 'its Engine does not answer: %s' % (result.get('msg') or '')
+    if not swarm.get('quorum'):
+        return 'no quorum: %s' % swarm.get('quorum_error', '')
+    if node_id not in [n.get('id') for n in swarm.get('nodes') or []]:
+        return '%s is not in the node list' % name
+    return ', '.join(unwell_nodes(swarm.get('nodes'))) or None
+
+
+def busy_tasks(tasks, services, node_id=None):
+    """Tasks of replicated services that still hold a container on a drained node, as 'web.2 (running)'.
+
+    tasks, services: as community.docker.docker_swarm_info returns them with verbose_output (the Engine's API
+    objects). node_id: only the tasks on that node (None: every task given). Tasks of global services and jobs are
+    not counted.
+    """
+    replicated = {}
+    for service in services or []:
+        spec = service.get('Spec') or {}
+        if 'Replicated' in (spec.get('Mode') or {}):
+            replicated[service.get('ID')] = spec.get('Name') or service.get('ID')
+    busy = []
+    for task in tasks or []:
+        state = (task.get('Status') or {}).get('State')
+        if task.get('ServiceID') in replicated and state in UPGRADE_BUSY_STATES \
+                and (node_id is None or task.get('NodeID') == node_id):
+            busy.append('%s.%s (%s)' % (replicated[task['ServiceID']], task.get('Slot', task.get('ID')), state))
+    return busy
