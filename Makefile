@@ -8,8 +8,6 @@ VENV ?= .venv
 BIN := $(CURDIR)/$(VENV)/bin
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(BIN):$(PATH)
-# Molecule keeps its state under the project; keep it out of $HOME.
-export MOLECULE_EPHEMERAL_DIRECTORY_ROOT := $(CURDIR)/.cache/molecule
 PREREQ := $(CURDIR)/scripts/prereq.sh
 
 .DEFAULT_GOAL := help

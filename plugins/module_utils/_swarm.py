@@ -366,9 +366,10 @@ def plan(inventory, observed, options=None):
                 continue            # that host's own entry, while Ansible cannot reach it or it is locked
             if owner is not None:
                 if n.get('state') == 'ready':
-                    errors.append('Node %s (%s) is up and uses the hostname of %s, which '
-                                  'is another node. Give every host its own hostname.'
-                                  % (n.get('hostname'), _short(n['id']), owner))
+                    errors.append('The swarm lists node %s (%s) as up, but %s says it is not that node. If %s has '
+                                  'just left the swarm, wait until `docker node ls` shows that entry down and run '
+                                  'again; if another machine uses the hostname %s, give every host its own hostname.'
+                                  % (n.get('hostname'), _short(n['id']), owner, owner, n.get('hostname')))
                     continue
                 if n.get('role') == MANAGER:
                     if not check_quorum('remove the old entry of', owner, len(managers) - 1,
@@ -376,7 +377,7 @@ def plan(inventory, observed, options=None):
                         continue
                     managers.pop(n['id'], None)
                 steps.append(_step('remove_stale', via, owner, node_id=n['id'], demote=n.get('role') == MANAGER,
-                                   desc='remove the old %s entry %s of %s (down; the host was rebuilt)'
+                                   desc='remove the old %s entry %s of %s (down: the node left or was rebuilt)'
                                    % (n.get('role'), _short(n['id']), owner)))
             else:
                 absent.append(n)

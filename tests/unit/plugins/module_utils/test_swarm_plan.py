@@ -300,7 +300,7 @@ def test_live_duplicate_hostname_is_an_error():
     observed = cluster_state(nodes)
     observed['w1'] = inactive('w1')
     result = S.plan(inv(['m1'], ['w1']), observed)
-    assert any('hostname' in e for e in result['errors']) and result['steps'] == []
+    assert any('just left' in e and 'its own hostname' in e for e in result['errors']) and result['steps'] == []
 
 
 def test_node_table():
@@ -320,3 +320,14 @@ def test_init_only_settings_that_differ_are_warned_not_changed():
     assert any('swarm_default_addr_pool is 10.200.0.0/16' in w for w in result['warnings'])
     quiet = S.plan(inv(['m1']), observed, {'data_path_port': 4789, 'default_addr_pool': []})
     assert not [w for w in quiet['warnings'] if 'init only' in w]
+
+
+def test_locked_manager_without_node_id_is_unlocked_then_planned_again_never_removed():
+    """A locked 20.10 manager reports no node ID: its own entry must not look stale or foreign."""
+    nodes = [entry('m1', 'manager', leader=True), entry('m2', 'manager'), entry('m3', 'manager', state='down')]
+    observed = cluster_state(nodes)
+    observed['m3'] = dict(inactive('m3'), local_state='locked')
+    result = S.plan(inv(['m1', 'm2', 'm3']), observed)
+    assert not result['errors'], result['errors']
+    assert actions(result) == [('unlock', 'm3')]
+    assert result['complete'] is False
