@@ -276,6 +276,19 @@ def test_lab_ends_with_a_swarm_and_its_node_table(lab):
     assert sorted(table) == [("node1", "manager", "yes"), ("node2", "worker", "-")], explain(lab.runs[1])
 
 
+def test_preflight_probed_the_ports_between_the_machines(lab):
+    first = lab.runs[0].stdout
+    # The first run formed the swarm, so the probe listened on every port of both machines at once.
+    block = first.split("Check what Swarm needs on each node", 1)[1].split("TASK [", 1)[0]
+    for port in ("7946/tcp", "7946/udp", "4789/udp"):
+        assert re.search(rf"{re.escape(port)}: listening", block), block[-3000:]
+    heard = re.findall(r"^\s+(\d+/(?:tcp|udp)):\n\s+- (node\d)$", block, re.M)
+    assert {("7946/udp", "node1"), ("7946/udp", "node2"), ("4789/udp", "node1"), ("2377/tcp", "node2")} <= set(heard), \
+        block[-3000:]
+    assert not re.search(r"not tested|not probed|cannot reach", first)
+    assert "ingress routing mesh" in first       # this kernel has no IPVS, and the run says so
+
+
 def test_join_tokens_never_printed(lab):
     first = lab.runs[0]
     output = first.stdout + first.stderr
