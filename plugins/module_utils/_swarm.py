@@ -22,9 +22,7 @@ import copy
 MANAGER = 'manager'
 WORKER = 'worker'
 AVAILABILITIES = ('active', 'pause', 'drain')
-LABEL_MODES = ('merge', 'replace')
 MEMBERSHIP_ACTIONS = ('unlock', 'init', 'autolock', 'rotate', 'leave', 'remove_stale', 'join')
-NODE_ACTIONS = ('promote', 'demote', 'remove', 'update')
 
 DEFAULT_OPTIONS = {
     'remove_absent': False,
