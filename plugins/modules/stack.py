@@ -1,0 +1,565 @@
+#!/usr/bin/python
+# Copyright (c) 2026 Anchorage developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: stack
+short_description: Deploy a Docker stack from compose files, with check mode, diff and waiting for convergence
+version_added: 0.1.0
+description:
+  - Deploys, updates, scales and removes a swarm stack from compose files (format 3.x) or inline definitions, on
+    the manager the task runs on, through the Engine API. The docker CLI is not needed on the node.
+  - Objects are named and labelled as C(docker stack deploy) names them (V(<stack>_<service>),
+    V(<stack>_<network>), labels C(com.docker.stack.namespace) and C(com.docker.stack.image)), and service specs
+    are built the way the CLI builds them, so C(docker stack ls), C(ps), C(services) and C(rm) work on what this
+    module deployed, and a stack the CLI deployed from the same file is reported unchanged (see the notes for
+    secrets and configs).
+  - Before anything changes, the files are read and checked as the CLI checks them (its compose schema, forbidden
+    keys, image references, undefined networks, volumes, secrets and configs, external ones that do not exist);
+    keys swarm ignores give the CLI's warning (V(Ignoring unsupported options: build)).
+  - Check mode predicts exactly what a real run changes, image digests included, and C(--diff) shows the changed
+    fields of each service before and after.
+  - Waits by default until every service runs its new spec (all replicas running, a job completed); when the
+    Engine rolls an update back (C(update_config.failure_action=rollback)) or pauses it, or the time runs out,
+    it fails naming the service, the tasks and their errors.
+  - Why this module exists. M(community.docker.docker_stack) runs the docker CLI, so it has no check mode and no
+    diff, waits only when asked, cannot report per-service progress or a rollback, and cannot change a secret's
+    content (the CLI tries to update the secret in place, which swarm refuses).
+author:
+  - Anchorage developers (@anchorage)
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details:
+      - Images are resolved in check mode too (a read-only registry query), so a moved tag shows as a change.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+    details:
+      - One diff per created, updated or removed service, with the changed fields of its Engine spec.
+  idempotent:
+    description: When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
+    support: full
+options:
+  name:
+    description: The stack's name (its namespace).
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) creates and updates the stack's networks, secrets, configs and services.
+      - V(absent) removes every service, network, secret and config labelled with the stack's namespace, and waits
+        until its networks are gone.
+    type: str
+    choices: [present, absent]
+    default: present
+  compose:
+    description:
+      - Compose files, each a path on the managed node or an inline definition (a dict), merged in order as
+        C(docker stack deploy -c a.yml -c b.yml) merges them.
+      - Required when O(state=present).
+    type: list
+    elements: raw
+  project_dir:
+    description:
+      - Folder against which relative paths (secret and config C(file), C(env_file), bind mounts) are resolved.
+      - Defaults to the folder of the first compose file, or the current folder for inline definitions.
+    type: path
+  variables:
+    description:
+      - Values for V(${VAR}) interpolation. Only these are used, never the environment of the module.
+      - An undefined V(${VAR}) without a default (V(${VAR:-default})) is an error, where the CLI would put an
+        empty string.
+    type: dict
+    default: {}
+  prune:
+    description: Remove the stack's services and networks that the compose files no longer define.
+    type: bool
+    default: false
+  resolve_image:
+    description:
+      - V(always) asks the registry for each image's digest and pins the service to it, as the CLI does by
+        default; a tag that moved in the registry updates the service.
+      - V(changed) asks only for images whose reference changed in the compose file.
+      - V(never) does not ask; nodes pull the tag themselves.
+      - When the registry cannot be asked, the service keeps the digest it runs (the CLI would unpin it), with a
+        warning.
+    type: str
+    choices: [always, changed, never]
+    default: always
+  with_registry_auth:
+    description:
+      - Send the registry credentials of the user running the module (C(~/.docker/config.json), credential helpers
+        included) to the swarm, so that every node can pull private images.
+    type: bool
+    default: false
+  wait:
+    description: Wait until every created or updated service has converged.
+    type: bool
+    default: true
+  wait_timeout:
+    description: Seconds to wait for convergence, and for removed networks to go.
+    type: int
+    default: 300
+  docker_host:
+    description: The Engine to talk to, as the Docker SDK takes it (V(unix:///var/run/docker.sock), V(tcp://host:2376)).
+    type: str
+    default: unix:///var/run/docker.sock
+requirements:
+  - Docker SDK for Python (C(python3-docker) on Debian, 5.0 or later)
+notes:
+  - Must run on a swarm manager.
+  - Secrets and configs that the stack defines with C(file) are named V(<stack>_<key>-<first 12 hex of the
+    sha256 of their content>) (or V(<name>-<digest>) with C(name)). A changed file is a new object, onto which the
+    services roll without downtime, and the old one is removed once nothing uses it. The CLI names them
+    V(<stack>_<key>) instead, so a stack with file secrets or configs that the CLI deployed is moved onto the
+    digest-named objects by this module's first run (one rolling update), and the other way round.
+  - Interpolation, merging of several files and the schema follow docker/cli's compose loader (schema 3.13, a
+    superset of the older 3.x ones).
+seealso:
+  - module: anchorage.swarm.stack_info
+  - module: community.docker.docker_stack
+  - name: docker stack deploy
+    description: The CLI command whose objects this module makes.
+    link: https://docs.docker.com/reference/cli/docker/stack/deploy/
+"""
+
+EXAMPLES = r"""
+- name: Deploy the demo stack from a compose file on the manager, waiting until it runs
+  anchorage.swarm.stack:
+    name: demo
+    compose:
+      - /srv/demo/compose.yml
+    variables:
+      REGISTRY: "registry.example.com:5000"
+      TAG: "1.4.2"
+    prune: true
+    with_registry_auth: true
+  register: demo
+
+- name: Show how each service is doing
+  ansible.builtin.debug:
+    msg: "{{ demo.services | map(attribute='progress') | list }}"
+
+- name: Scale the web service with an override, inline
+  anchorage.swarm.stack:
+    name: demo
+    compose:
+      - /srv/demo/compose.yml
+      - services:
+          web:
+            deploy:
+              replicas: 5
+    variables:
+      REGISTRY: "registry.example.com:5000"
+
+- name: Remove the stack
+  anchorage.swarm.stack:
+    name: demo
+    state: absent
+"""
+
+RETURN = r"""
+services:
+  description: What happened to each service, in name order.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The service's full name.
+      type: str
+      sample: demo_web
+    action:
+      description: V(create), V(update), V(unchanged) or V(remove).
+      type: str
+      sample: update
+    changes:
+      description: The paths of the Engine spec fields that change.
+      type: list
+      elements: str
+      sample: ["TaskTemplate.ContainerSpec.Image"]
+    progress:
+      description:
+        - After waiting, how far the service came; null when it was not waited for.
+        - C(desired), C(running), C(updated) and C(completed) count tasks; C(update_state) is the Engine's
+          update state; C(rolled_back) is true when the Engine rolled the update back.
+      type: dict
+      sample: {"desired": 3, "running": 3, "updated": 3, "completed": 0, "update_state": "completed",
+               "rolled_back": false, "converged": true}
+networks:
+  description: Network names created and removed.
+  returned: always
+  type: dict
+  sample: {"created": ["demo_backend"], "removed": []}
+secrets:
+  description: Secret names created and removed (never their content).
+  returned: always
+  type: dict
+  sample: {"created": ["demo_db_password-3f2a9c1e0b7d"], "removed": ["demo_db_password-8e1c0a44f2b9"]}
+configs:
+  description: Config names created and removed.
+  returned: always
+  type: dict
+  sample: {"created": [], "removed": []}
+rolled_back:
+  description: Services whose update the Engine rolled back.
+  returned: always
+  type: list
+  elements: str
+  sample: []
+"""
+
+import json
+import os
+import time
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.anchorage.swarm.plugins.module_utils._compose import (
+    IMAGE_LABEL, NAMESPACE_LABEL, ComposeError, convert, load, with_digest)
+from ansible_collections.anchorage.swarm.plugins.module_utils._stack import (
+    comparable, eligible_nodes, plan_services, progress_line, service_progress, stale_objects)
+from ansible_collections.anchorage.swarm.plugins.module_utils._stack_engine import (
+    DOCKER_IMPORT_ERROR, HAS_DOCKER, EngineError, StackEngine)
+
+POLL = 2
+
+
+def _diff_text(values):
+    return ''.join('%s: %s\n' % (path, json.dumps(value, sort_keys=True)) for path, value in sorted(values.items()))
+
+
+class Stack(object):
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self.name = self.params['name']
+        self.engine = None
+        self.result = {'changed': False, 'services': [], 'rolled_back': [],
+                       'networks': {'created': [], 'removed': []},
+                       'secrets': {'created': [], 'removed': []},
+                       'configs': {'created': [], 'removed': []}}
+        self.diffs = []
+
+    # Input -------------------------------------------------------------------------------------------------
+    def _read_compose(self):
+        files = []
+        working_dir = self.params['project_dir']
+        for index, item in enumerate(self.params['compose'] or []):
+            if isinstance(item, dict):
+                files.append(('compose[%d]' % index, item))
+                continue
+            if not isinstance(item, str):
+                raise ComposeError('compose[%d]: give a path or a dict, not %s' % (index, type(item).__name__))
+            path = os.path.abspath(os.path.expanduser(item))
+            working_dir = working_dir or os.path.dirname(path)
+            try:
+                with open(path, 'rb') as handle:
+                    text = handle.read().decode('utf-8')
+            except (IOError, OSError) as exc:
+                raise ComposeError('compose[%d]: cannot read %s: %s' % (index, path, exc.strerror or exc))
+            try:
+                import yaml
+            except ImportError:
+                self.module.fail_json(msg=missing_required_lib('PyYAML'))
+            try:
+                files.append((path, yaml.safe_load(text)))
+            except yaml.YAMLError as exc:
+                raise ComposeError('%s: malformed YAML: %s' % (path, exc))
+        return files, working_dir or os.getcwd()
+
+    def _desired(self):
+        files, working_dir = self._read_compose()
+        variables = dict((k, v) for k, v in (self.params['variables'] or {}).items())
+        config, warnings = load(files, variables)
+        desired = convert(self.name, config, variables, working_dir=working_dir)
+        for warning in warnings + desired['warnings']:
+            self.module.warn(warning)
+        return desired
+
+    # Observation -------------------------------------------------------------------------------------------
+    def _connect(self):
+        self.engine = StackEngine(self.params['docker_host'])
+        manager, state = self.engine.manager_state()
+        if not manager:
+            raise EngineError('this node is not a swarm manager (its swarm state is %s); run the task on a manager' % state)
+
+    def _check_externals(self, desired):
+        networks = self.engine.networks()
+        by_name = dict((n['Name'], n) for n in networks)
+        for name in desired['external_networks']:
+            if name in ('host', 'bridge', 'none'):
+                continue
+            if name not in by_name:
+                raise ComposeError('networks: %s is declared external but does not exist; create a swarm-scoped network '
+                                   '(docker network create --driver overlay %s) before the stack is deployed' % (name, name))
+            if by_name[name].get('Scope') != 'swarm':
+                raise ComposeError('networks: %s is declared external but its scope is %s, not swarm'
+                                   % (name, by_name[name].get('Scope')))
+        for kind in ('secrets', 'configs'):
+            listing = self.engine.secrets() if kind == 'secrets' else self.engine.configs()
+            names = set((o.get('Spec') or {}).get('Name') for o in listing)
+            for key, obj in desired[kind].items():
+                if obj['external'] and obj['name'] not in names:
+                    raise ComposeError('%s.%s: external %s %s does not exist; create it first (docker %s create)'
+                                       % (kind, key, kind[:-1], obj['name'], kind[:-1]))
+        return dict((n['Id'], n['Name']) for n in networks)
+
+    def _resolve_images(self, desired, observed):
+        """Pin each service's image as the CLI does (name:tag@digest plus platforms), per resolve_image."""
+        mode = self.params['resolve_image']
+        for spec in desired['services'].values():
+            task = spec['TaskTemplate']
+            current = observed.get(spec['Name'])
+            current_spec = (current or {}).get('Spec') or {}
+            same_reference = current is not None and (current_spec.get('Labels') or {}).get(IMAGE_LABEL) == spec['Labels'][IMAGE_LABEL]
+            if mode == 'never' or (mode == 'changed' and same_reference):
+                if same_reference:
+                    self._keep_current_image(task, current_spec)
+                continue
+            try:
+                digest, platforms = self.engine.distribution(task['ContainerSpec']['Image'])
+            except EngineError as exc:
+                if same_reference:
+                    self.module.warn('%s: %s; keeping the image the service runs' % (spec['Name'], exc))
+                    self._keep_current_image(task, current_spec)
+                else:
+                    self.module.warn('image %s could not be accessed on a registry to record its digest (%s). Each node '
+                                     'will access it independently, possibly leading to different nodes running '
+                                     'different versions of the image.' % (task['ContainerSpec']['Image'], exc))
+                continue
+            if digest:
+                task['ContainerSpec']['Image'] = with_digest(task['ContainerSpec']['Image'], digest)
+            if platforms:
+                task['Placement']['Platforms'] = platforms
+
+    @staticmethod
+    def _keep_current_image(task, current_spec):
+        current_task = current_spec.get('TaskTemplate') or {}
+        task['ContainerSpec']['Image'] = (current_task.get('ContainerSpec') or {}).get('Image')
+        platforms = (current_task.get('Placement') or {}).get('Platforms')
+        if platforms:
+            task['Placement']['Platforms'] = platforms
+
+    def _observe(self):
+        services = dict((s['Spec']['Name'], s) for s in self.engine.services(self.name))
+        return services
+
+    # Actions -----------------------------------------------------------------------------------------------
+    def present(self):
+        if not self.params['compose']:
+            raise ComposeError('compose: give at least one compose file or definition when state is present')
+        desired = self._desired()
+        self._connect()
+        network_names = self._check_externals(desired)
+        observed = self._observe()
+        self._resolve_images(desired, observed)
+
+        # Networks: created when missing; an existing one is never changed (swarm cannot), as with the CLI.
+        stack_filter = {'label': '%s=%s' % (NAMESPACE_LABEL, self.name)}
+        existing_networks = dict((n['Name'], n) for n in self.engine.networks(**stack_filter))
+        all_networks = set(network_names.values())
+        new_networks = [n for n in sorted(desired['networks']) if n not in all_networks]
+        stale_networks = sorted(set(existing_networks) - set(desired['networks'])) if self.params['prune'] else []
+
+        # Secrets and configs: created when no object has the digest name yet.
+        new_objects, stale = {}, {}
+        for kind in ('secrets', 'configs'):
+            listing = self.engine.secrets() if kind == 'secrets' else self.engine.configs()
+            existing = [{'name': o['Spec']['Name'], 'labels': o['Spec'].get('Labels') or {}, 'id': o['ID']} for o in listing]
+            names = set(o['name'] for o in existing)
+            wanted = [o for o in desired[kind].values() if not o['external']]
+            new_objects[kind] = [o for o in wanted if o['name'] not in names]
+            stale[kind] = [o for o in existing if o['name'] in stale_objects(existing, set(o['name'] for o in wanted), self.name)]
+
+        wanted_specs = dict((spec['Name'], spec) for spec in desired['services'].values())
+        desired_cmp = dict((name, comparable(spec)) for name, spec in wanted_specs.items())
+        observed_cmp = dict((name, comparable(svc['Spec'], network_names)) for name, svc in observed.items())
+        steps = plan_services(desired_cmp, observed_cmp, self.params['prune'])
+
+        self.result['networks']['created'] = new_networks
+        self.result['networks']['removed'] = stale_networks
+        for kind in ('secrets', 'configs'):
+            self.result[kind]['created'] = sorted(o['name'] for o in new_objects[kind])
+            self.result[kind]['removed'] = sorted(o['name'] for o in stale[kind])
+        for step in steps:
+            self.result['services'].append({'name': step['name'], 'action': step['action'],
+                                            'changes': sorted(set(step['before']) | set(step['after']))
+                                            if step['action'] == 'update' else [], 'progress': None})
+            if step['action'] != 'unchanged':
+                self.diffs.append({'before_header': '%s (%s)' % (step['name'], step['action']), 'after_header': step['name'],
+                                   'before': _diff_text(step['before']), 'after': _diff_text(step['after'])})
+        self.result['changed'] = bool(new_networks or stale_networks or any(step['action'] != 'unchanged' for step in steps)
+                                      or any(new_objects.values()) or any(stale.values()))
+        if self.module.check_mode:
+            return
+
+        for name in new_networks:
+            self.engine.create_network(desired['networks'][name])
+        for kind in ('secrets', 'configs'):
+            for obj in new_objects[kind]:
+                self.engine.create_file_object(kind, obj)
+        ids = dict((o['Spec']['Name'], o['ID']) for kind in ('secrets', 'configs')
+                   for o in (self.engine.secrets() if kind == 'secrets' else self.engine.configs()))
+        touched = []
+        for step in steps:
+            if step['action'] in ('create', 'update'):
+                spec = wanted_specs[step['name']]
+                container = spec['TaskTemplate']['ContainerSpec']
+                for ref in container['Secrets']:
+                    ref['SecretID'] = ids.get(ref['SecretName'], '')
+                for ref in container['Configs']:
+                    ref['ConfigID'] = ids.get(ref['ConfigName'], '')
+                auth = self.engine.registry_auth(container['Image']) if self.params['with_registry_auth'] else None
+                if step['action'] == 'create':
+                    self.engine.create_service(spec, auth)
+                else:
+                    current = observed[step['name']]
+                    # Stack deploy has no --force: keep the counter, or every task would restart.
+                    spec['TaskTemplate']['ForceUpdate'] = current['Spec']['TaskTemplate'].get('ForceUpdate', 0)
+                    self.engine.update_service(current, spec, auth)
+                touched.append(step['name'])
+            elif step['action'] == 'remove':
+                self.engine.remove_service(observed[step['name']]['ID'])
+        if self.params['wait'] and touched:
+            self._wait(touched)
+        for kind in ('secrets', 'configs'):
+            for obj in stale[kind]:
+                self._remove_if_unused(kind, obj)
+        if stale_networks:
+            self._remove_networks([existing_networks[n] for n in stale_networks])
+
+    def _remove_if_unused(self, kind, obj):
+        try:
+            self.engine.remove_file_object(kind, obj['id'])
+        except EngineError as exc:
+            if exc.status in (400, 409) or 'in use' in str(exc):
+                # A service that did not move (a failed or unwaited update) still uses it: keep it for now.
+                self.module.warn('%s %s is still in use, kept: %s' % (kind[:-1], obj['name'], exc))
+                self.result[kind]['removed'].remove(obj['name'])
+            elif exc.status != 404:
+                raise
+
+    def _remove_networks(self, networks):
+        deadline = time.time() + self.params['wait_timeout']
+        pending = list(networks)
+        while pending:
+            left = []
+            for net in pending:
+                try:
+                    self.engine.remove_network(net['Id'])
+                except EngineError as exc:
+                    if exc.status == 404:
+                        continue
+                    # Tasks of removed services still hold endpoints for a moment.
+                    if time.time() > deadline:
+                        raise EngineError('network %s is still in use after %ds: %s'
+                                          % (net['Name'], self.params['wait_timeout'], exc))
+                    left.append(net)
+            pending = left
+            if pending:
+                time.sleep(POLL)
+
+    def _wait(self, names):
+        deadline = time.time() + self.params['wait_timeout']
+        progress = {}
+        while True:
+            nodes = self.engine.nodes()
+            node_names = dict((n['ID'], (n.get('Description') or {}).get('Hostname') or n['ID']) for n in nodes)
+            services = self._observe()
+            for name in names:
+                service = services.get(name)
+                if service is None:
+                    raise EngineError('service %s disappeared while waiting for it' % name)
+                eligible = eligible_nodes(nodes, service['Spec']) if any(
+                    k in (service['Spec'].get('Mode') or {}) for k in ('Global', 'GlobalJob')) else None
+                progress[name] = service_progress(service, self.engine.tasks(service_id=service['ID']), node_names, eligible)
+            if all(p['converged'] or p['failed'] or p['rolled_back'] for p in progress.values()) or time.time() > deadline:
+                break
+            time.sleep(POLL)
+        for entry in self.result['services']:
+            if entry['name'] in progress:
+                entry['progress'] = dict((k, v) for k, v in progress[entry['name']].items() if k != 'name')
+        self.result['rolled_back'] = sorted(n for n, p in progress.items() if p['rolled_back'])
+        bad = [p for p in progress.values() if not p['converged']]
+        if bad:
+            why = 'rolled back' if all(p['rolled_back'] for p in bad) else (
+                'paused' if any(p['failed'] for p in bad) else 'not converged after %ds' % self.params['wait_timeout'])
+            raise EngineError('%s: %s' % (why, '; '.join(progress_line(p) for p in sorted(bad, key=lambda p: p['name']))))
+
+    def absent(self):
+        self._connect()
+        observed = self._observe()
+        stack_filter = {'label': '%s=%s' % (NAMESPACE_LABEL, self.name)}
+        networks = self.engine.networks(**stack_filter)
+        secrets = self.engine.secrets(**stack_filter)
+        configs = self.engine.configs(**stack_filter)
+        for name in sorted(observed):
+            self.result['services'].append({'name': name, 'action': 'remove', 'changes': [], 'progress': None})
+            self.diffs.append({'before_header': '%s (remove)' % name, 'after_header': name,
+                               'before': 'Name: %s\n' % name, 'after': ''})
+        self.result['networks']['removed'] = sorted(n['Name'] for n in networks)
+        self.result['secrets']['removed'] = sorted(s['Spec']['Name'] for s in secrets)
+        self.result['configs']['removed'] = sorted(c['Spec']['Name'] for c in configs)
+        self.result['changed'] = bool(observed or networks or secrets or configs)
+        if self.module.check_mode or not self.result['changed']:
+            return
+        for service in observed.values():
+            self.engine.remove_service(service['ID'])
+        # Secrets and configs are released when the tasks are gone; networks likewise.
+        deadline = time.time() + self.params['wait_timeout']
+        while self.engine.tasks(stack=self.name) and time.time() < deadline:
+            time.sleep(POLL)
+        for kind, objects in (('secrets', secrets), ('configs', configs)):
+            for obj in objects:
+                self._remove_if_unused(kind, {'id': obj['ID'], 'name': obj['Spec']['Name']})
+        self._remove_networks(networks)
+
+    def run(self):
+        state = self.params['state']
+        action = {'present': self.present, 'absent': self.absent}[state]
+        try:
+            action()
+        except ComposeError as exc:
+            self.module.fail_json(msg='Cannot deploy stack %s: %s' % (self.name, exc), **self.result)
+        except EngineError as exc:
+            self.module.fail_json(msg='Cannot %s stack %s: %s' % ('deploy' if state == 'present' else 'remove', self.name, exc),
+                                  **self.result)
+        if self.module._diff:
+            self.result['diff'] = self.diffs
+        self.module.exit_json(**self.result)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            name=dict(type='str', required=True),
+            state=dict(type='str', default='present', choices=['present', 'absent']),
+            compose=dict(type='list', elements='raw'),
+            project_dir=dict(type='path'),
+            variables=dict(type='dict', default={}),
+            prune=dict(type='bool', default=False),
+            resolve_image=dict(type='str', default='always', choices=['always', 'changed', 'never']),
+            with_registry_auth=dict(type='bool', default=False),
+            wait=dict(type='bool', default=True),
+            wait_timeout=dict(type='int', default=300),
+            docker_host=dict(type='str', default='unix:///var/run/docker.sock'),
+        ),
+        required_if=[('state', 'present', ('compose',))],
+        supports_check_mode=True,
+    )
+    if not HAS_DOCKER:
+        module.fail_json(msg=missing_required_lib('docker (the Docker SDK for Python, python3-docker on Debian)'),
+                         exception=DOCKER_IMPORT_ERROR)
+    Stack(module).run()
+
+
+if __name__ == '__main__':
+    main()
