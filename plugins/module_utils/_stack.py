@@ -193,7 +193,10 @@ def service_progress(service, tasks, node_names=None, eligible_nodes=None):
     current = [t for t in live if _is_current(t, service)]
     running = [t for t in current if (t.get('Status') or {}).get('State') == 'running']
     completed = [t for t in current if (t.get('Status') or {}).get('State') == 'complete']
-    failures = sorted((t for t in tasks if (t.get('Status') or {}).get('State') in FAILED_STATES and _is_current(t, service)),
+    # After a rollback the failed tasks ran the spec that was rolled back, not the present one: show those.
+    rolled_back = update_state in UPDATE_ROLLED_BACK
+    failures = sorted((t for t in tasks if (t.get('Status') or {}).get('State') in FAILED_STATES
+                       and (rolled_back or _is_current(t, service))),
                       key=lambda t: (t.get('Status') or {}).get('Timestamp') or '', reverse=True)
     result = {
         'name': spec.get('Name', ''),
@@ -201,7 +204,7 @@ def service_progress(service, tasks, node_names=None, eligible_nodes=None):
         'running': len(running),
         'updated': len(current),
         'completed': len(completed),
-        'rolled_back': update_state in UPDATE_ROLLED_BACK,
+        'rolled_back': rolled_back,
         'failed': update_state in UPDATE_FAILED,
         'message': update.get('Message') or '',
         'errors': [_task_summary(t, node_names) for t in failures[:3]],
