@@ -375,7 +375,7 @@ def with_digest(image, digest):
 
 
 def _port_range(text, where):
-    start, _, end = text.partition('-')
+    start, _sep, end = text.partition('-')
     try:
         first = int(start)
         last = int(end) if end else first
@@ -389,7 +389,7 @@ def _port_range(text, where):
 def parse_port(entry, where, warnings):
     """Short port syntax ("8080:80", "80", "9000-9001:90-91/udp", "127.0.0.1:53:53/udp") to PortConfigs."""
     text = str(entry)
-    text, _, proto = text.partition('/')
+    text, _sep, proto = text.partition('/')
     proto = proto or 'tcp'
     parts = text.rsplit(':', 2) if text.count(':') <= 2 else [text]
     if len(parts) == 3:
@@ -640,7 +640,7 @@ def _restart_policy(service, where):
     restart = service.get('restart')
     if not restart or restart == 'no':
         return None
-    name, _, count = str(restart).partition(':')
+    name, _sep, count = str(restart).partition(':')
     attempts = int(count) if count.isdigit() and int(count) > 0 else None
     if name in ('always', 'unless-stopped'):
         result = {'Condition': 'any'}
@@ -737,11 +737,11 @@ def _extra_hosts(value):
         for entry in value or []:
             entry = str(entry)
             sep = '=' if '=' in entry else ':'
-            host, _, addr = entry.partition(sep)
+            host, _sep, addr = entry.partition(sep)
             pairs.append('%s:%s' % (host, addr))
     hosts = []
     for pair in pairs:
-        host, _, addr = pair.partition(':')
+        host, _sep, addr = pair.partition(':')
         if len(addr) > 2 and addr.startswith('[') and addr.endswith(']'):
             addr = addr[1:-1]
         hosts.append('%s %s' % (addr, host))

@@ -239,11 +239,10 @@ def progress_line(progress):
         text = '%s: %d/%d running, %d/%d updated' % (
             progress['name'], progress['running'], progress['desired'], progress['updated'], progress['desired'])
     if progress['update_state']:
-        text += ' (update %s%s)' % (progress['update_state'].replace('_', ' '),
-                                   ': ' + progress['message'] if progress['message'] else '')
+        message = ': ' + progress['message'] if progress['message'] else ''
+        text += ' (update %s%s)' % (progress['update_state'].replace('_', ' '), message)
     for error in progress['errors']:
-        text += '; task %s on %s %s: %s' % (error['id'], error['node'] or 'no node', error['state'],
-                                          error['error'] or error['message'])
+        text += '; task %s on %s %s: %s' % (error['id'], error['node'] or 'no node', error['state'], error['error'] or error['message'])
     return text
 
 

@@ -21,7 +21,7 @@ description:
     secrets and configs).
   - Before anything changes, the files are read and checked as the CLI checks them (its compose schema, forbidden
     keys, image references, undefined networks, volumes, secrets and configs, external ones that do not exist);
-    keys swarm ignores give the CLI's warning (V(Ignoring unsupported options: build)).
+    keys swarm ignores give the CLI's warning, V(Ignoring unsupported options) followed by the keys.
   - Check mode predicts exactly what a real run changes, image digests included, and C(--diff) shows the changed
     fields of each service before and after.
   - Waits by default until every service runs its new spec (all replicas running, a job completed); when the
@@ -258,7 +258,7 @@ class Stack(object):
                 continue
             if not isinstance(item, str):
                 raise ComposeError('compose[%d]: give a path or a dict, not %s' % (index, type(item).__name__))
-            path = os.path.abspath(os.path.expanduser(item))
+            path = os.path.abspath(item)
             working_dir = working_dir or os.path.dirname(path)
             try:
                 with open(path, 'rb') as handle:

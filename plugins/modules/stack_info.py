@@ -148,7 +148,7 @@ def _port_text(port):
 def format_log_line(line, service, task_names, node_names):
     """One line of the Engine's service logs with details ("com.docker.swarm.node.id=..,...task.id=.. text") as
     `docker service logs` prints it."""
-    details, _, text = line.partition(' ')
+    details, _sep, text = line.partition(' ')
     attrs = dict(part.split('=', 1) for part in details.split(',') if '=' in part)
     if 'com.docker.swarm.task.id' not in attrs:
         return line
