@@ -158,12 +158,14 @@ def _interpolate(value, variables, path):
     if isinstance(value, str):
         where = '.'.join(str(p) for p in path)
         result = interpolate_string(value, variables, where)
-        cast = _cast_for(path)
+        # Like the CLI, only a string that interpolation changed is cast: a literal "3" stays a string.
+        cast = _cast_for(path) if result != value else None
         if cast is not None:
             try:
                 return cast(result)
             except ValueError:
-                raise ComposeError('%s: %r is not a valid %s' % (where, result, 'boolean' if cast is _to_bool else cast.__name__))
+                kind = {int: 'integer', float: 'number'}.get(cast, 'boolean')
+                raise ComposeError('%s: %r is not a valid %s' % (where, result, kind))
         return result
     return value
 
@@ -231,6 +233,8 @@ def load(files, variables=None):
             raise ComposeError('%s: a compose file must be a mapping with a services key, not %s'
                                % (name, type(config).__name__))
         this_version = str(config.get('version', '3.13'))
+        if this_version in ('', '3'):
+            this_version = '3.13'  # schema.normalizeVersion: "3" is the newest 3.x
         if not re.match(r'^3(\.\d+)?$', this_version):
             raise ComposeError('%s: version %s is not a compose file format docker stack deploy reads; use "3.x" '
                                '(for example "3.8")' % (name, this_version))
@@ -313,7 +317,11 @@ def parse_size(value, where):
     if not match:
         raise ComposeError('%s: %r is not a size (write it like 512M or 1G)' % (where, value))
     unit = (match.group(2) or '').lower()
-    return int(float(match.group(1)) * 1024 ** ('kmgtp'.index(unit) + 1 if unit else 0))
+    try:
+        number = float(match.group(1))
+    except ValueError:
+        raise ComposeError('%s: %r is not a size (write it like 512M or 1G)' % (where, value))
+    return int(number * 1024 ** ('kmgtp'.index(unit) + 1 if unit else 0))
 
 
 def parse_cpus(value, where):
@@ -391,10 +399,10 @@ def parse_port(entry, where, warnings):
     text = str(entry)
     text, _sep, proto = text.partition('/')
     proto = proto or 'tcp'
-    parts = text.rsplit(':', 2) if text.count(':') <= 2 else [text]
+    parts = text.rsplit(':', 2)
     if len(parts) == 3:
         host_ip, published, target = parts
-        if host_ip not in ('', '0.0.0.0'):
+        if host_ip.strip('[]') not in ('', '0.0.0.0', '::'):
             warnings.append('%s: ignoring IP-address (%s) service will listen on 0.0.0.0' % (where, host_ip))
     elif len(parts) == 2:
         published, target = parts
@@ -403,9 +411,10 @@ def parse_port(entry, where, warnings):
     targets = _port_range(target, where)
     published_ports = _port_range(published, where) if published else []
     if published_ports and len(published_ports) != len(targets):
-        if len(targets) == 1:
-            raise ComposeError('%s: a range of published ports needs a range of target ports of the same size' % where)
-        raise ComposeError('%s: the published and target port ranges differ in size' % where)
+        if len(targets) != 1:
+            raise ComposeError('%s: the published and target port ranges differ in size' % where)
+        # One target port published on each port of the range, as the CLI does.
+        targets = targets * len(published_ports)
     result = []
     for index, port in enumerate(targets):
         config = {'Protocol': proto, 'TargetPort': port, 'PublishMode': 'ingress'}
@@ -421,7 +430,7 @@ _PROPAGATIONS = ('rprivate', 'private', 'rshared', 'shared', 'rslave', 'slave')
 def parse_volume(entry, where):
     """Short volume syntax ("data:/var/lib/x:ro", "./conf:/etc/x", "/cache") to the long form (volumespec.Parse)."""
     parts = str(entry).split(':')
-    if len(parts) > 3 or not parts[-1 if len(parts) == 1 else 1]:
+    if len(parts) > 3 or '' in parts:
         raise ComposeError('%s: invalid volume specification %r (write SOURCE:TARGET[:MODE])' % (where, entry))
     result = {}
     if len(parts) == 1:
@@ -440,10 +449,7 @@ def parse_volume(entry, where):
                 result.setdefault('volume', {})['nocopy'] = True
             elif option in _PROPAGATIONS:
                 result.setdefault('bind', {})['propagation'] = option
-            elif option in ('consistent', 'cached', 'delegated'):
-                result['consistency'] = option
-            else:
-                raise ComposeError('%s: unknown volume option %r in %r' % (where, option, entry))
+            # volumespec.Parse ignores any other option (z, Z, cached, ...).
     return result
 
 
@@ -618,12 +624,10 @@ def _caps(add, drop):
             if cap not in ('ALL', 'RESET') and not cap.startswith('CAP_'):
                 cap = 'CAP_' + cap
             result.add(cap)
-        return sorted(result)
+        return set(['ALL']) if 'ALL' in result else result
     add, drop = normalize(add), normalize(drop)
-    if 'ALL' in add:
-        add = ['ALL']
-    drop = [cap for cap in drop if cap not in add]
-    return add, drop
+    # RESET only means something to `docker service update`: the CLI leaves it out.
+    return sorted(add - set(['RESET'])), sorted(drop - add - set(['RESET']))
 
 
 def _restart_policy(service, where):
@@ -775,7 +779,7 @@ def _environment(service, variables, read_file, working_dir, where):
             text = read_file(full).decode('utf-8')
         except (IOError, OSError) as exc:
             raise ComposeError('%s.env_file: cannot read %s: %s' % (where, full, exc.strerror or exc))
-        update(parse_env_file(text, {}))
+        update(parse_env_file(text, variables))
     update(_mapping(service.get('environment'), allow_none=True))
     return sorted(k if v is None else '%s=%s' % (k, v) for k, v in env.items())
 

@@ -13,83 +13,21 @@ import sys
 import time
 
 import pytest
-import testinfra
 
 SCENARIO_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROJECT_DIR = os.path.dirname(os.path.dirname(SCENARIO_DIR))
-INVENTORY = os.environ.get("MOLECULE_INVENTORY_FILE", "")
-BIN = os.path.dirname(sys.executable)
+sys.path.insert(0, os.path.join(PROJECT_DIR, "molecule", "shared"))
+# The tests import these from here too.
+from nodes import BIN, INVENTORY, WAIT, node, out, recap, run_playbook, sh, task_output, wait_for  # noqa: E402,F401
 
 MANAGERS = ["sw-m1", "sw-m2", "sw-m3"]
 WORKERS = ["sw-w1", "sw-w2"]
 NODES = MANAGERS + WORKERS
-# Slow things (an election, a node seen down, a restarted manager reachable again) are polled this long at most.
-WAIT = 90
-
-
-def node(name):
-    """A testinfra host for a node container."""
-    return testinfra.get_host("docker://%s" % name)
-
-
-def sh(name, cmd):
-    """Run `cmd` on node `name`; the testinfra CommandResult (rc, stdout, stderr)."""
-    return node(name).run(cmd)
-
-
-def out(name, cmd):
-    """stdout of `cmd` on node `name`, which must succeed."""
-    result = sh(name, cmd)
-    assert result.rc == 0, "%s on %s: rc=%s %s %s" % (cmd, name, result.rc, result.stdout, result.stderr)
-    return result.stdout.strip()
-
-
-def run_playbook(playbook, extra_vars=None, check=False, verbosity=0, limit=None, timeout=900):
-    """Run a playbook against the scenario's inventory; the CompletedProcess with `output` (stdout + stderr).
-
-    Output is printed so that a failing test shows what Ansible said.
-    """
-    cmd = [os.path.join(BIN, "ansible-playbook"), "-i", INVENTORY, playbook]
-    if extra_vars:
-        cmd += ["-e", json.dumps(extra_vars)]
-    if check:
-        cmd += ["--check", "--diff"]
-    if verbosity:
-        cmd.append("-" + "v" * verbosity)
-    if limit:
-        cmd += ["--limit", limit]
-    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
-    started = time.time()
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
-    print("%s  (rc=%d, %.0f s)" % (" ".join(cmd), proc.returncode, time.time() - started))
-    print(proc.stdout[-30000:])
-    print(proc.stderr[-5000:])
-    # Ansible 2.19 writes task errors to stderr: search both.
-    proc.output = proc.stdout + "\n" + proc.stderr
-    return proc
 
 
 def apply(extra_vars=None, **kwargs):
     """Run the roles again (apply.yml: the Engine role when anchorage_with_engine, then the swarm role)."""
     return run_playbook(os.path.join(SCENARIO_DIR, "apply.yml"), extra_vars, **kwargs)
-
-
-def recap(output, host):
-    """The PLAY RECAP counters of `host`, summed over the recap lines, as a dict of ints."""
-    counts = {}
-    for line in output.splitlines():
-        if line.startswith(host + " ") and "ok=" in line:
-            for key, value in (f.split("=") for f in line.split(":", 1)[1].split()):
-                counts[key] = counts.get(key, 0) + int(value)
-    assert counts, "no PLAY RECAP line for %s" % host
-    return counts
-
-
-def task_output(output, name):
-    """The text Ansible printed under the (first) task whose header contains `name`, up to the next header."""
-    match = re.search(r"^TASK \[[^\]]*%s\] \*+\n(.*?)(?=^(TASK|RUNNING HANDLER|PLAY) \[|^PLAY RECAP)" % re.escape(name),
-                      output, re.S | re.M)
-    return match.group(1) if match else ""
 
 
 def plan_lines(output):
@@ -155,24 +93,6 @@ def by_host(nodes):
 def leader(via=None):
     leaders = [n["hostname"] for n in cluster_nodes(via) if n["leader"]]
     return leaders[0] if leaders else None
-
-
-def wait_for(what, check, timeout=WAIT, interval=2):
-    """Poll `check()` until it returns a truthy value (returned) or `timeout` seconds pass (test fails)."""
-    deadline = time.time() + timeout
-    last = None
-    while True:
-        try:
-            last = check()
-        except AssertionError as exc:
-            last, error = None, exc
-        else:
-            error = None
-        if last:
-            return last
-        if time.time() >= deadline:
-            raise AssertionError("waited %d s for %s; last: %s" % (timeout, what, error or last))
-        time.sleep(interval)
 
 
 def entry_down(hostname, node_id, via_candidates=None):
