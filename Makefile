@@ -30,7 +30,7 @@ $(VENV)/.installed: requirements.txt requirements.yml
 	  || $(BIN)/ansible-galaxy collection install -r requirements.yml
 	@touch $@
 
-images: venv ## Build the lab node images (Debian 12 and 13) when absent or when their recipe changed
+images: venv ## Build the lab node images (Debian 12 and 13) and the app base image when absent or when their recipe changed
 	@$(PREREQ) docker debootstrap
 	@ansible-playbook playbooks/images.yml
 
