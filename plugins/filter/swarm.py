@@ -81,9 +81,23 @@ def _busy_tasks(tasks, services, node_id=None):
     return busy_tasks(tasks, services, node_id)
 
 
+def _without_ipvs(results):
+    """Hosts whose swarm_preflight result (host -> registered result) shows no IPVS, loaded or loadable; a host
+    without a result counts as lacking it, so that a caller falls back to what works everywhere (host mode)."""
+    if not isinstance(results, dict):
+        raise AnsibleFilterError('swarm_without_ipvs: give a mapping of host to swarm_preflight result')
+    lacking = []
+    for host, result in results.items():
+        ipvs = ((result or {}).get('node') or {}).get('ipvs') or {}
+        if not (ipvs.get('proc') or ipvs.get('module')):
+            lacking.append(host)
+    return sorted(lacking)
+
+
 class FilterModule(object):
     def filters(self):
         return {
+            'swarm_without_ipvs': _without_ipvs,
             'swarm_inventory_entry': _inventory_entry,
             'swarm_node_table': _node_table,
             'swarm_upgrade_check': _upgrade_check,

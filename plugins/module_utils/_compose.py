@@ -266,9 +266,8 @@ def load(files, variables=None):
             for key, value in (config[section] or {}).items():
                 if section == 'services' and key in target:
                     target[key] = _merge_service(target[key], value)
-                elif isinstance(target.get(key), dict) and isinstance(value, dict):
-                    target[key] = _merge_mapping(target[key], value)
                 else:
+                    # A network, volume, secret or config of a later file replaces the earlier one whole (merge.go).
                     target[key] = value
             merged[section] = target
     if unsupported:
