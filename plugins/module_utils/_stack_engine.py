@@ -125,15 +125,18 @@ class StackEngine(object):
     def distribution(self, image):
         """(digest, platforms) of IMAGE in its registry, as `docker stack deploy --resolve-image` records them."""
         found = self._call('cannot resolve image %s' % image, self.client.inspect_distribution, image)
+        # The Engine answers with the OCI descriptor's own (lower case) keys: digest, architecture, os.
+        descriptor = found.get('Descriptor') or {}
         platforms = []
         for platform in found.get('Platforms') or []:
-            if platform.get('OS') == 'unknown' or platform.get('Architecture') == 'unknown':
+            os_name = platform.get('os') or platform.get('OS') or ''
+            arch = platform.get('architecture') or platform.get('Architecture') or ''
+            if 'unknown' in (os_name, arch):
                 continue
-            arch = platform.get('Architecture') or ''
-            entry = {'Architecture': '' if arch.lower() == 'arm' else arch, 'OS': platform.get('OS') or ''}
+            entry = {'Architecture': '' if arch.lower() == 'arm' else arch, 'OS': os_name}
             if entry not in platforms:
                 platforms.append(entry)
-        return (found.get('Descriptor') or {}).get('Digest'), platforms
+        return descriptor.get('digest') or descriptor.get('Digest'), platforms
 
     def logs(self, service_id, tail='all', since=None, timestamps=False):
         """Log lines of a service with the Engine's details prefix (task, node), as bytes."""
