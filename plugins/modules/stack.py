@@ -448,6 +448,8 @@ class Stack(object):
                 raise
 
     def _remove_networks(self, networks):
+        """Remove NETWORKS and wait until no node lists them: a node keeps its local copy of an overlay network
+        until the containers of the removed tasks are gone, and `docker network ls` shows it until then."""
         deadline = time.time() + self.params['wait_timeout']
         pending = list(networks)
         while pending:
@@ -466,6 +468,11 @@ class Stack(object):
             pending = left
             if pending:
                 time.sleep(POLL)
+        names = set(net['Name'] for net in networks)
+        while names & set(n['Name'] for n in self.engine.networks(label='%s=%s' % (NAMESPACE_LABEL, self.name))):
+            if time.time() > deadline:
+                raise EngineError('networks %s are still listed after %ds' % (', '.join(sorted(names)), self.params['wait_timeout']))
+            time.sleep(POLL)
 
     def _wait(self, names):
         deadline = time.time() + self.params['wait_timeout']

@@ -82,9 +82,9 @@ def http_get(host, path, port=8000):
 
 def converged(stack="app"):
     """Whether every replicated service of the stack runs all its replicas (as `docker stack services` counts)."""
-    lines = out(MANAGER, "docker stack services --format '{{.Name}} {{.Mode}} {{.Replicas}}' %s" % stack).splitlines()
+    lines = out(MANAGER, "docker stack services --format '{{.Name}}|{{.Mode}}|{{.Replicas}}' %s" % stack).splitlines()
     for line in lines:
-        name, mode, replicas = line.split(" ", 2)
+        name, mode, replicas = line.split("|")
         if mode == "replicated":
             running, wanted = replicas.split(" ")[0].split("/")
             if running != wanted:

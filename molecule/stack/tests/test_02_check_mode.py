@@ -12,7 +12,8 @@ def test_check_predicts_the_real_run():
     assert versions() == before, "check mode changed a service"
     plan = dict((s["name"], (s["action"], s["changes"])) for s in predicted["services"])
     assert plan["app_worker"][0] == "update"
-    assert set(plan["app_worker"][1]) == {"Mode.Replicated.Replicas", "TaskTemplate.ContainerSpec.Image"}
+    assert set(plan["app_worker"][1]) == {
+        "Labels.com.docker.stack.image", "Mode.Replicated.Replicas", "TaskTemplate.ContainerSpec.Image"}
     assert "TaskTemplate.ContainerSpec.Image" in plan["app_web"][1]
     # The diff names the field with its before and after values, digest included.
     assert "-Mode.Replicated.Replicas: 2" in check.output and "+Mode.Replicated.Replicas: 3" in check.output

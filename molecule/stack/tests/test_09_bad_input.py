@@ -10,7 +10,7 @@ CASES = [
     ({"stack_files": ["compose.yml", "bad-key.yml"]}, ["services.web.deploy", "replica"]),
     ({"stack_files": ["compose.yml", "bad-type.yml"]}, ["services.worker.deploy.replicas", "integer"]),
     ({"stack_files": ["compose.yml", "bad-undefined.yml"]}, ["services.worker.image", "NOT_GIVEN"]),
-    ({"stack_variables": {"TAG": "Bad Tag!"}}, ["services.web.image", "invalid image reference"]),
+    ({"stack_variables": {"TAG": "Bad Tag!"}}, ["services.migrate.image", "invalid image reference"]),
     ({"stack_files": ["compose.yml", "bad-network.yml"]}, ["services.worker.networks", "undefined network", "nowhere"]),
     ({"stack_files": ["compose.yml", "bad-secret.yml"]}, ["services.worker.secrets", "undefined secret", "missing"]),
     ({"stack_files": ["compose.yml", "bad-external.yml"]}, ["networks", "outside", "does not exist"]),
