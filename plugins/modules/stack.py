@@ -225,11 +225,13 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.anchorage.swarm.plugins.module_utils._compose import (
     IMAGE_LABEL, NAMESPACE_LABEL, ComposeError, convert, load, with_digest)
 from ansible_collections.anchorage.swarm.plugins.module_utils._stack import (
-    comparable, eligible_nodes, plan_services, progress_line, service_progress, stale_objects)
+    TASK_STATES, comparable, eligible_nodes, plan_services, progress_line, service_progress, stale_objects)
 from ansible_collections.anchorage.swarm.plugins.module_utils._stack_engine import (
     DOCKER_IMPORT_ERROR, HAS_DOCKER, EngineError, StackEngine)
 
 POLL = 2
+# Task states in which a task holds, or is about to hold, a container.
+LIVE_STATES = TASK_STATES[:TASK_STATES.index('running') + 1]
 
 
 def _diff_text(values):
@@ -520,9 +522,12 @@ class Stack(object):
             return
         for service in observed.values():
             self.engine.remove_service(service['ID'])
-        # Secrets and configs are released when the tasks are gone; networks likewise.
+        # Secrets, configs and networks are released when no task holds a container any more. (Tasks that ended
+        # stay listed: the Engine keeps completed job tasks even after their service is gone.)
         deadline = time.time() + self.params['wait_timeout']
-        while self.engine.tasks(stack=self.name) and time.time() < deadline:
+        while any((t.get('Status') or {}).get('State') in LIVE_STATES for t in self.engine.tasks(stack=self.name)):
+            if time.time() > deadline:
+                raise EngineError('tasks of the stack still run %ds after its services were removed' % self.params['wait_timeout'])
             time.sleep(POLL)
         for kind, objects in (('secrets', secrets), ('configs', configs)):
             for obj in objects:
