@@ -18,6 +18,7 @@ import stat
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -299,6 +300,42 @@ def test_join_tokens_never_printed(lab):
         assert token not in output, f"the {role} join token appears in the output of ansible-playbook -vvv"
         # Nor its secret part alone.
         assert token.rsplit("-", 1)[-1] not in output
+
+
+def test_lab_ends_with_the_demo_stack_serving(lab):
+    stacks = lab.ssh("node1", "docker stack ls --format '{{.Name}}'").stdout.split()
+    assert {"demo", "registry"} <= set(stacks), stacks
+    replicas = lab.ssh("node1", "docker stack services demo --format '{{.Name}} {{.Replicas}}'").stdout.split("\n")
+    counts = dict(line.split(" ", 1) for line in replicas if line)
+    assert set(counts) == {"demo_db", "demo_redis", "demo_memcached", "demo_web"}, counts
+    assert counts["demo_redis"].startswith("3/3") and counts["demo_memcached"].startswith("3/3"), counts
+    assert counts["demo_db"].startswith("1/1") and counts["demo_web"].startswith("2/2"), counts
+    # The database is pinned to the manager; every image came from the private registry.
+    db_node = lab.ssh("node1", "docker service ps demo_db --filter desired-state=running --format '{{.Node}}'")
+    assert db_node.stdout.split() == ["node1"]
+    images = lab.ssh("node1", "docker service ls --filter label=com.docker.stack.namespace=demo --format '{{.Image}}'")
+    assert all(re.match(r"^172\.29\.78\.\d+:5000/anchorage/", image) for image in images.stdout.split()), images.stdout
+    # No IPVS here: the run says the port is published in host mode, and each node answers on its own port.
+    assert "published in host mode" in lab.runs[0].stdout
+    for name, address in lab.hosts().items():
+        with urllib.request.urlopen(f"http://{address}:8080/api", timeout=10) as response:
+            page = json.load(response)
+        assert page["ok"] is True, page
+        assert page["web"]["hostname"] == f"web-{name}"
+        for backend in ("database", "redis", "memcached"):
+            assert page["backends"][backend]["reached"] is True, page
+
+
+def test_registry_and_database_passwords_never_printed(lab):
+    output = lab.runs[0].stdout + lab.runs[0].stderr
+    for path in ("registry/password", "demo/db_password", "demo/db_root_password"):
+        secret = (lab.state_dir / path).read_text().strip()
+        assert len(secret) >= 16, path
+        assert secret not in output, f"{path} appears in the output of ansible-playbook -vvv"
+    key = (lab.state_dir / "registry").glob("*.key")
+    for key_file in key:
+        body = [line for line in key_file.read_text().splitlines() if line and not line.startswith("-----")]
+        assert body and not any(line in output for line in body[:-1]), key_file
 
 
 def test_check_diff_shows_exactly_what_the_run_then_does(lab):
