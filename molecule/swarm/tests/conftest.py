@@ -18,7 +18,7 @@ SCENARIO_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROJECT_DIR = os.path.dirname(os.path.dirname(SCENARIO_DIR))
 sys.path.insert(0, os.path.join(PROJECT_DIR, "molecule", "shared"))
 # The tests import these from here too.
-from nodes import BIN, INVENTORY, WAIT, node, out, recap, run_playbook, sh, task_output, wait_for  # noqa: E402,F401
+from nodes import BIN, INVENTORY, WAIT, node, out, recap, run_playbook, sh, task_output, wait_for  # noqa: E402,F401  # pylint: disable=unused-import
 
 MANAGERS = ["sw-m1", "sw-m2", "sw-m3"]
 WORKERS = ["sw-w1", "sw-w2"]
