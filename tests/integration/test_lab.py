@@ -33,6 +33,7 @@ MACHINES = [
     {"name": "node2", "image": "debian13", "groups": ["swarm_workers"]},
 ]
 NAMES = {m["name"] for m in MACHINES}
+REGISTRY_LABEL = "anchorage.registry-storage"
 RECAP = re.compile(
     r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M
 )
@@ -352,11 +353,18 @@ def test_check_diff_shows_exactly_what_the_run_then_does(lab):
         return [line.strip("'\"") for line in re.findall(r"^\s+- (.+)$", block, re.M)]
 
     assert plan_lines(check) == plan_lines(real) == ["node1: labels +zone=lab", "node2: labels +zone=lab"]
-    assert node_labels(lab, "node1") == node_labels(lab, "node2") == {"zone": "lab"}
-    # replace drops the labels the inventory no longer lists; merge (the default) would keep them.
+    # Merge (the default) keeps the label the registry role put on its storage node.
+    assert node_labels(lab, "node1") == {"zone": "lab", REGISTRY_LABEL: "true"}
+    assert node_labels(lab, "node2") == {"zone": "lab"}
+    # replace drops the labels the inventory no longer lists, the registry's too; the registry role puts it back.
     replace = lab.playbook("lab.yml", "--tags", "swarm", "-e", '{"swarm_labels_mode": "replace"}')
     assert replace.returncode == 0, explain(replace)
     assert node_labels(lab, "node1") == node_labels(lab, "node2") == {}
+    registry = lab.playbook("lab.yml", "--tags", "registry")
+    assert registry.returncode == 0, explain(registry)
+    assert node_labels(lab, "node1") == {REGISTRY_LABEL: "true"}
+    running = lab.ssh("node1", "docker service ps registry_registry --filter desired-state=running --format '{{.Node}} {{.CurrentState}}'")
+    assert running.stdout.startswith("node1 Running"), running.stdout
 
 
 def test_token_rotation_on_request_never_printed(lab):
