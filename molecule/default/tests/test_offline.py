@@ -12,6 +12,7 @@ def test_node_has_no_network(host):
 def test_packages_came_from_the_bundle(host):
     assert host.package("docker.io").is_installed
     assert host.package("python3-docker").is_installed
+    assert host.package("python3-yaml").is_installed
     bundle = host.file("/var/cache/anchorage/engine-bundle")
     assert bundle.is_directory
     assert any(name.startswith("docker.io_") and name.endswith(".deb") for name in bundle.listdir())
