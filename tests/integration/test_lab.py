@@ -363,7 +363,14 @@ def test_check_diff_shows_exactly_what_the_run_then_does(lab):
     registry = lab.playbook("lab.yml", "--tags", "registry")
     assert registry.returncode == 0, explain(registry)
     assert node_labels(lab, "node1") == {REGISTRY_LABEL: "true"}
-    running = lab.ssh("node1", "docker service ps registry_registry --filter desired-state=running --format '{{.Node}} {{.CurrentState}}'")
+    # The label lets the scheduler place the waiting task again; it starts within seconds.
+    deadline = time.monotonic() + 90
+    while True:
+        running = lab.ssh("node1", "docker service ps registry_registry --filter desired-state=running "
+                                   "--format '{{.Node}} {{.CurrentState}}'")
+        if running.stdout.startswith("node1 Running") or time.monotonic() > deadline:
+            break
+        time.sleep(3)
     assert running.stdout.startswith("node1 Running"), running.stdout
 
 
