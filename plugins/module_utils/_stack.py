@@ -287,3 +287,15 @@ def eligible_nodes(nodes, spec):
                if (n.get('Status') or {}).get('State') == 'ready'
                and (n.get('Spec') or {}).get('Availability') == 'active'
                and node_matches(n, constraints))
+
+
+def node_names(nodes):
+    """{node ID: hostname} of the Engine's node list, for messages and task listings."""
+    return dict((n['ID'], (n.get('Description') or {}).get('Hostname') or n['ID']) for n in nodes)
+
+
+def rollout(service, tasks, nodes):
+    """service_progress() with the node names and, for a global service or job, the nodes it should run on."""
+    spec = service.get('Spec') or {}
+    is_global = any(k in (spec.get('Mode') or {}) for k in ('Global', 'GlobalJob'))
+    return service_progress(service, tasks, node_names(nodes), eligible_nodes(nodes, spec) if is_global else None)

@@ -34,7 +34,16 @@ except ImportError:
 
     APIError = RequestException = DockerException
 
+from ansible.module_utils.basic import missing_required_lib
+
 from ansible_collections.anchorage.swarm.plugins.module_utils._compose import NAMESPACE_LABEL
+
+
+def require_sdk(module):
+    """Fail MODULE with the usual message when the Docker SDK for Python cannot be imported."""
+    if not HAS_DOCKER:
+        module.fail_json(msg=missing_required_lib('docker (the Docker SDK for Python, python3-docker on Debian)'),
+                         exception=DOCKER_IMPORT_ERROR)
 
 
 class EngineError(Exception):
@@ -115,6 +124,10 @@ class StackEngine(object):
 
     def configs(self, **filters):
         return self._call('cannot list the configs', self.client.configs, filters=filters or None)
+
+    def file_objects(self, kind, **filters):
+        """The secrets or the configs (KIND), as secrets() and configs() list them."""
+        return self.secrets(**filters) if kind == 'secrets' else self.configs(**filters)
 
     def registry_auth(self, image):
         """The X-Registry-Auth header value for IMAGE from the docker config of the user running the module."""

@@ -225,9 +225,8 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.anchorage.swarm.plugins.module_utils._compose import (
     IMAGE_LABEL, NAMESPACE_LABEL, ComposeError, convert, load, with_digest)
 from ansible_collections.anchorage.swarm.plugins.module_utils._stack import (
-    TASK_STATES, comparable, eligible_nodes, plan_services, progress_line, service_progress, stale_objects)
-from ansible_collections.anchorage.swarm.plugins.module_utils._stack_engine import (
-    DOCKER_IMPORT_ERROR, HAS_DOCKER, EngineError, StackEngine)
+    TASK_STATES, comparable, plan_services, progress_line, rollout, stale_objects)
+from ansible_collections.anchorage.swarm.plugins.module_utils._stack_engine import EngineError, StackEngine, require_sdk
 
 POLL = 2
 # Task states in which a task holds, or is about to hold, a container.
@@ -306,8 +305,7 @@ class Stack(object):
                 raise ComposeError('networks: %s is declared external but its scope is %s, not swarm'
                                    % (name, by_name[name].get('Scope')))
         for kind in ('secrets', 'configs'):
-            listing = self.engine.secrets() if kind == 'secrets' else self.engine.configs()
-            names = set((o.get('Spec') or {}).get('Name') for o in listing)
+            names = set((o.get('Spec') or {}).get('Name') for o in self.engine.file_objects(kind))
             for key, obj in desired[kind].items():
                 if obj['external'] and obj['name'] not in names:
                     raise ComposeError('%s.%s: external %s %s does not exist; create it first (docker %s create)'
@@ -374,8 +372,8 @@ class Stack(object):
         # Secrets and configs: created when no object has the digest name yet.
         new_objects, stale = {}, {}
         for kind in ('secrets', 'configs'):
-            listing = self.engine.secrets() if kind == 'secrets' else self.engine.configs()
-            existing = [{'name': o['Spec']['Name'], 'labels': o['Spec'].get('Labels') or {}, 'id': o['ID']} for o in listing]
+            existing = [{'name': o['Spec']['Name'], 'labels': o['Spec'].get('Labels') or {}, 'id': o['ID']}
+                        for o in self.engine.file_objects(kind)]
             names = set(o['name'] for o in existing)
             wanted = [o for o in desired[kind].values() if not o['external']]
             new_objects[kind] = [o for o in wanted if o['name'] not in names]
@@ -408,8 +406,7 @@ class Stack(object):
         for kind in ('secrets', 'configs'):
             for obj in new_objects[kind]:
                 self.engine.create_file_object(kind, obj)
-        ids = dict((o['Spec']['Name'], o['ID']) for kind in ('secrets', 'configs')
-                   for o in (self.engine.secrets() if kind == 'secrets' else self.engine.configs()))
+        ids = dict((o['Spec']['Name'], o['ID']) for kind in ('secrets', 'configs') for o in self.engine.file_objects(kind))
         touched = []
         for step in steps:
             if step['action'] in ('create', 'update'):
@@ -481,15 +478,12 @@ class Stack(object):
         progress = {}
         while True:
             nodes = self.engine.nodes()
-            node_names = dict((n['ID'], (n.get('Description') or {}).get('Hostname') or n['ID']) for n in nodes)
             services = self._observe()
             for name in names:
                 service = services.get(name)
                 if service is None:
                     raise EngineError('service %s disappeared while waiting for it' % name)
-                eligible = eligible_nodes(nodes, service['Spec']) if any(
-                    k in (service['Spec'].get('Mode') or {}) for k in ('Global', 'GlobalJob')) else None
-                progress[name] = service_progress(service, self.engine.tasks(service_id=service['ID']), node_names, eligible)
+                progress[name] = rollout(service, self.engine.tasks(service_id=service['ID']), nodes)
             if all(p['converged'] or p['failed'] or p['rolled_back'] for p in progress.values()) or time.time() > deadline:
                 break
             time.sleep(POLL)
@@ -567,9 +561,7 @@ def main():
         required_if=[('state', 'present', ('compose',))],
         supports_check_mode=True,
     )
-    if not HAS_DOCKER:
-        module.fail_json(msg=missing_required_lib('docker (the Docker SDK for Python, python3-docker on Debian)'),
-                         exception=DOCKER_IMPORT_ERROR)
+    require_sdk(module)
     Stack(module).run()
 
 

@@ -133,11 +133,10 @@ logs:
   sample: {"demo_web": ["demo_web.1.q64zrl23beuq@worker1 | listening on :8080"]}
 """
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.anchorage.swarm.plugins.module_utils._stack import eligible_nodes, service_progress
-from ansible_collections.anchorage.swarm.plugins.module_utils._stack_engine import (
-    DOCKER_IMPORT_ERROR, HAS_DOCKER, EngineError, StackEngine)
+from ansible_collections.anchorage.swarm.plugins.module_utils._stack import node_names as list_node_names, rollout
+from ansible_collections.anchorage.swarm.plugins.module_utils._stack_engine import EngineError, StackEngine, require_sdk
 
 
 def _port_text(port):
@@ -172,7 +171,7 @@ class StackInfo(object):
     def read(self):
         engine = StackEngine(self.params['docker_host'])
         nodes = engine.nodes()
-        node_names = dict((n['ID'], (n.get('Description') or {}).get('Hostname') or n['ID']) for n in nodes)
+        node_names = list_node_names(nodes)
         services = sorted((s for s in engine.services(self.name) if self._wanted(s['Spec']['Name'])),
                           key=lambda s: s['Spec']['Name'])
         result = {'changed': False, 'services': [], 'tasks': []}
@@ -182,8 +181,7 @@ class StackInfo(object):
             spec = service['Spec']
             name = spec['Name']
             tasks = engine.tasks(service_id=service['ID'])
-            global_mode = any(k in (spec.get('Mode') or {}) for k in ('Global', 'GlobalJob'))
-            progress = service_progress(service, tasks, node_names, eligible_nodes(nodes, spec) if global_mode else None)
+            progress = rollout(service, tasks, nodes)
             result['services'].append({
                 'name': name,
                 'id': service['ID'],
@@ -249,9 +247,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    if not HAS_DOCKER:
-        module.fail_json(msg=missing_required_lib('docker (the Docker SDK for Python, python3-docker on Debian)'),
-                         exception=DOCKER_IMPORT_ERROR)
+    require_sdk(module)
     StackInfo(module).run()
 
 

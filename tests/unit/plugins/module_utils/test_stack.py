@@ -476,3 +476,23 @@ def test_eligible_nodes_are_ready_active_and_matching():
 def test_eligible_nodes_of_a_converted_global_service():
     spec = converted({'web': {'image': 'nginx', 'deploy': {'mode': 'global', 'placement': {'constraints': ['node.role == worker']}}}})['web']
     assert S.eligible_nodes([swarm_node('m1', role='manager'), swarm_node('w1'), swarm_node('w2')], spec) == 2
+
+
+def test_rollout_names_nodes_and_counts_eligible_nodes_for_a_global_service():
+    """rollout(): service_progress() with hostnames, and a global service's desired count from the ready nodes."""
+    from ansible_collections.anchorage.swarm.plugins.module_utils._stack import node_names, rollout
+    nodes = [
+        {'ID': 'n1', 'Description': {'Hostname': 'manager1'}, 'Status': {'State': 'ready'},
+         'Spec': {'Availability': 'active', 'Role': 'manager'}},
+        {'ID': 'n2', 'Description': {'Hostname': 'worker1'}, 'Status': {'State': 'ready'},
+         'Spec': {'Availability': 'active', 'Role': 'worker'}},
+        {'ID': 'n3', 'Description': {}, 'Status': {'State': 'down'}, 'Spec': {'Availability': 'active', 'Role': 'worker'}},
+    ]
+    assert node_names(nodes) == {'n1': 'manager1', 'n2': 'worker1', 'n3': 'n3'}
+    template = {'ContainerSpec': {'Image': 'app:1'}}
+    service = {'Spec': {'Name': 'demo_web', 'Mode': {'Global': {}}, 'TaskTemplate': template}}
+    task = {'ID': 't1', 'NodeID': 'n1', 'DesiredState': 'running', 'Status': {'State': 'running'}, 'Spec': template}
+    progress = rollout(service, [task], nodes)
+    assert (progress['desired'], progress['running'], progress['converged']) == (2, 1, False)
+    replicated = {'Spec': {'Name': 'demo_db', 'Mode': {'Replicated': {'Replicas': 1}}, 'TaskTemplate': template}}
+    assert rollout(replicated, [task], nodes)['converged'] is True
