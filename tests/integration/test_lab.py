@@ -1,175 +1,17 @@
-"""End to end: a lab of its own on the local Docker Engine, as `make lab` makes it.
-
-A separate lab (`anchorage-test`, its own subnet, inventory and state under
-pytest's tmp dir) is created with playbooks/lab.yml, checked from the outside
-(ping over OpenSSH and paramiko, Engine answering on each machine, a second run
-that changes nothing) and removed with playbooks/lab-down.yml. Tests run in file
-order; the last one removes the lab, and the fixture removes it again whatever
-happened.
-"""
+"""End to end: the lab as `make lab` makes it (machines, Engine, swarm, registry,
+demo stack), checked from the outside. The lab and the helpers are in conftest.py."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import stat
-import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
-import yaml
-
-REPO = Path(__file__).resolve().parents[2]
-LAB = "anchorage-test"
-LABEL = f"org.anchorage.lab={LAB}"
-SUBNET_PREFIX = "172.29.78."
-MACHINES = [
-    {"name": "node1", "image": "debian12", "groups": ["swarm_managers"]},
-    {"name": "node2", "image": "debian13", "groups": ["swarm_workers"]},
-]
-NAMES = {m["name"] for m in MACHINES}
-REGISTRY_LABEL = "anchorage.registry-storage"
-RECAP = re.compile(
-    r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M
-)
-
-
-def _docker_client():
-    try:
-        import docker  # noqa: PLC0415 - optional: the tests skip without it
-
-        client = docker.from_env(timeout=10)
-        client.ping()
-        return client
-    except Exception as exc:  # noqa: BLE001 - any failure means "no Engine here"
-        pytest.skip(f"no Docker Engine answers on this controller ({exc})", allow_module_level=True)
-    return None
-
-
-DOCKER = _docker_client()
-
-
-def _tool(name: str) -> str:
-    """The Ansible tool next to this Python (the project venv), else on PATH."""
-    here = Path(sys.executable).parent / name
-    found = str(here) if here.exists() else shutil.which(name)
-    if not found:
-        pytest.skip(f"{name} is not installed", allow_module_level=True)
-    return found
-
-
-ENV = {
-    **os.environ,
-    "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
-    "ANSIBLE_NOCOLOR": "1",
-    "ANSIBLE_FORCE_COLOR": "0",
-    "PYTHONUNBUFFERED": "1",
-}
-
-
-def run(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
-    started = time.monotonic()
-    proc = subprocess.run(  # noqa: S603 - fixed tools, our own arguments
-        list(args), cwd=REPO, env=ENV, capture_output=True, text=True, timeout=timeout, check=False
-    )
-    proc.duration = time.monotonic() - started
-    return proc
-
-
-def recap(proc: subprocess.CompletedProcess) -> dict[str, dict[str, int]]:
-    return {
-        host: {"ok": int(ok), "changed": int(ch), "unreachable": int(un), "failed": int(fa)}
-        for host, ok, ch, un, fa in RECAP.findall(proc.stdout)
-    }
-
-
-def explain(proc: subprocess.CompletedProcess) -> str:
-    return (
-        f"rc={proc.returncode} after {proc.duration:.0f}s\n"
-        f"--- stdout (tail)\n{proc.stdout[-6000:]}\n--- stderr (tail)\n{proc.stderr[-3000:]}"
-    )
-
-
-def lab_objects(label: str = LABEL) -> dict[str, list[str]]:
-    return {
-        "containers": [c.name for c in DOCKER.containers.list(all=True, filters={"label": label})],
-        "volumes": [v.name for v in DOCKER.volumes.list(filters={"label": label})],
-        "networks": [n.name for n in DOCKER.networks.list(filters={"label": label})],
-    }
-
-
-class Lab:
-    def __init__(self, root: Path):
-        self.root = root
-        self.inventory_dir = root / "inventory"
-        self.inventory = self.inventory_dir / "hosts.yml"
-        self.state_dir = root / "state"
-        self.vars_file = root / "lab-vars.json"
-        self.runs: list[subprocess.CompletedProcess] = []
-        self.inventory_texts: list[str] = []
-
-    def prepare(self) -> None:
-        self.inventory_dir.mkdir(parents=True, exist_ok=True)
-        # The committed group skeleton keeps the folder a valid inventory
-        # before the first run writes hosts.yml, as in inventories/lab.
-        shutil.copy(REPO / "inventories/lab/groups.yml", self.inventory_dir / "groups.yml")
-        self.vars_file.write_text(
-            json.dumps(
-                {
-                    "machine_lab_name": LAB,
-                    "machine_network_subnet": SUBNET_PREFIX + "0/24",
-                    "machine_list": MACHINES,
-                    "machine_state_dir": str(self.state_dir),
-                    "machine_inventory_file": str(self.inventory),
-                }
-            )
-        )
-
-    def playbook(self, name: str, *extra: str) -> subprocess.CompletedProcess:
-        return run(
-            _tool("ansible-playbook"), "-i", str(self.inventory_dir),
-            "-e", f"@{self.vars_file}", f"playbooks/{name}", *extra,
-        )
-
-    def adhoc(self, *args: str) -> subprocess.CompletedProcess:
-        return run(_tool("ansible"), "all", "-i", str(self.inventory_dir), *args, timeout=120)
-
-    def hosts(self) -> dict[str, str]:
-        data = yaml.safe_load(self.inventory.read_text())
-        return {name: h["ansible_host"] for name, h in data["all"]["hosts"].items()}
-
-    def ssh(self, host: str, command: str) -> subprocess.CompletedProcess:
-        return run(
-            "ssh", "-i", str(self.state_dir / "id_ed25519"),
-            "-o", f"UserKnownHostsFile={self.state_dir / 'known_hosts'}",
-            "-o", "GlobalKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=yes",
-            "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
-            f"root@{self.hosts()[host]}", command, timeout=60,
-        )
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    lab = Lab(tmp_path_factory.mktemp("lab"))
-    lab.prepare()
-    if any(lab_objects().values()):  # left over by an interrupted run
-        lab.playbook("lab-down.yml")
-    try:
-        # The first run, where the key is made, at -vvv: test_private_key_never_printed reads it.
-        for verbosity in (("-vvv",), ()):
-            proc = lab.playbook("lab.yml", *verbosity)
-            lab.runs.append(proc)
-            lab.inventory_texts.append(lab.inventory.read_text() if lab.inventory.exists() else "")
-            if proc.returncode != 0:
-                break
-        yield lab
-    finally:
-        lab.playbook("lab-down.yml")
+from conftest import DOCKER, LAB, MACHINES, NAMES, REGISTRY_LABEL, REPO, SUBNET_PREFIX, _tool, explain, lab_objects, recap, run
 
 
 def test_private_key_never_printed(lab):
@@ -182,14 +24,12 @@ def test_private_key_never_printed(lab):
     leaked = [line for line in key_lines if line in output]
     assert not leaked, "the lab's private key appears in the output of ansible-playbook -vvv"
 
-
 def test_lab_is_created(lab):
     first = lab.runs[0]
     assert first.returncode == 0, explain(first)
     hosts = recap(first)
     assert NAMES <= set(hosts), explain(first)
     assert all(h["failed"] == 0 and h["unreachable"] == 0 for h in hosts.values()), explain(first)
-
 
 def test_machines_are_named_addressed_and_labelled(lab):
     objects = lab_objects()
@@ -206,17 +46,14 @@ def test_machines_are_named_addressed_and_labelled(lab):
         assert mounts["/var/lib/docker"]["Name"] == f"{LAB}-{machine['name']}-docker"
     assert lab.hosts() == {m["name"]: f"{SUBNET_PREFIX}{10 + i}" for i, m in enumerate(MACHINES)}
 
-
 def test_key_file_is_private(lab):
     key = lab.state_dir / "id_ed25519"
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
-
 
 def test_ping_over_openssh(lab):
     proc = lab.adhoc("-m", "ansible.builtin.ping")
     assert proc.returncode == 0, explain(proc)
     assert set(re.findall(r"^(\S+) \| SUCCESS", proc.stdout, re.M)) == NAMES, explain(proc)
-
 
 def test_ping_over_paramiko(lab):
     known_hosts = Path.home() / ".ssh/known_hosts"
@@ -226,7 +63,6 @@ def test_ping_over_paramiko(lab):
     assert set(re.findall(r"^(\S+) \| SUCCESS", proc.stdout, re.M)) == NAMES, explain(proc)
     after = known_hosts.read_text() if known_hosts.exists() else ""
     assert after == before, "paramiko recorded lab host keys in ~/.ssh/known_hosts"
-
 
 def test_engine_runs_on_each_machine(lab):
     if not (REPO / "roles/engine/tasks/main.yml").exists():
@@ -239,7 +75,6 @@ def test_engine_runs_on_each_machine(lab):
         # The volume on /var/lib/docker is what lets the inner Engine use overlay2.
         assert driver == "overlay2", f"{name}: {proc.stdout}"
 
-
 def test_second_run_changes_nothing(lab):
     assert len(lab.runs) == 2, "the first run failed"
     second = lab.runs[1]
@@ -250,19 +85,16 @@ def test_second_run_changes_nothing(lab):
     assert not changed, f"second run changed {changed}\n{explain(second)}"
     assert lab.inventory_texts[0] == lab.inventory_texts[1]
 
-
 def node_ls(lab, manager: str = "node1") -> dict[str, dict]:
     """`docker node ls` on a manager, by hostname."""
     proc = lab.ssh(manager, "docker node ls --format '{{json .}}'")
     assert proc.returncode == 0, explain(proc)
     return {n["Hostname"]: n for n in (json.loads(line) for line in proc.stdout.splitlines() if line.strip())}
 
-
 def node_labels(lab, name: str) -> dict[str, str]:
     proc = lab.ssh("node1", f"docker node inspect {name} --format '{{{{json .Spec.Labels}}}}'")
     assert proc.returncode == 0, explain(proc)
     return json.loads(proc.stdout) or {}
-
 
 def test_lab_ends_with_a_swarm_and_its_node_table(lab):
     nodes = node_ls(lab)
@@ -277,7 +109,6 @@ def test_lab_ends_with_a_swarm_and_its_node_table(lab):
     table = re.findall(r"^\s+- (node\d)\s+(manager|worker)\s+(yes|-)\s+active\s+ready\s", lab.runs[1].stdout, re.M)
     assert sorted(table) == [("node1", "manager", "yes"), ("node2", "worker", "-")], explain(lab.runs[1])
 
-
 def test_preflight_probed_the_ports_between_the_machines(lab):
     first = lab.runs[0].stdout
     # The first run formed the swarm, so the probe listened on every port of both machines at once.
@@ -290,7 +121,6 @@ def test_preflight_probed_the_ports_between_the_machines(lab):
     assert not re.search(r"not tested|not probed|cannot reach", first)
     assert "ingress routing mesh" in first       # this kernel has no IPVS, and the run says so
 
-
 def test_join_tokens_never_printed(lab):
     first = lab.runs[0]
     output = first.stdout + first.stderr
@@ -301,7 +131,6 @@ def test_join_tokens_never_printed(lab):
         assert token not in output, f"the {role} join token appears in the output of ansible-playbook -vvv"
         # Nor its secret part alone.
         assert token.rsplit("-", 1)[-1] not in output
-
 
 def test_lab_ends_with_the_demo_stack_serving(lab):
     stacks = lab.ssh("node1", "docker stack ls --format '{{.Name}}'").stdout.split()
@@ -326,7 +155,6 @@ def test_lab_ends_with_the_demo_stack_serving(lab):
         for backend in ("database", "redis", "memcached"):
             assert page["backends"][backend]["reached"] is True, page
 
-
 def test_registry_and_database_passwords_never_printed(lab):
     output = lab.runs[0].stdout + lab.runs[0].stderr
     for path in ("registry/password", "demo/db_password", "demo/db_root_password"):
@@ -337,7 +165,6 @@ def test_registry_and_database_passwords_never_printed(lab):
     for key_file in key:
         body = [line for line in key_file.read_text().splitlines() if line and not line.startswith("-----")]
         assert body and not any(line in output for line in body[:-1]), key_file
-
 
 def test_check_diff_shows_exactly_what_the_run_then_does(lab):
     wanted = json.dumps({"swarm_node_labels": {"zone": "lab"}, "swarm_node_availability": "active"})
@@ -373,7 +200,6 @@ def test_check_diff_shows_exactly_what_the_run_then_does(lab):
         time.sleep(3)
     assert running.stdout.startswith("node1 Running"), running.stdout
 
-
 def test_token_rotation_on_request_never_printed(lab):
     before = lab.ssh("node1", "docker swarm join-token -q worker").stdout.strip()
     proc = lab.playbook("lab.yml", "--tags", "swarm", "-vvv", "-e", '{"swarm_rotate_tokens": ["worker"]}')
@@ -383,7 +209,6 @@ def test_token_rotation_on_request_never_printed(lab):
     output = proc.stdout + proc.stderr
     assert before not in output and after not in output, "a join token appears in the output at -vvv"
     assert recap(proc)["node1"]["changed"] > 0
-
 
 @pytest.mark.parametrize(
     ("override", "message"),
@@ -415,7 +240,6 @@ def test_bad_input_fails_before_any_change(tmp_path, override, message):
     assert message in " ".join(proc.stdout.split()), explain(proc)
     assert not any(lab_objects(f"org.anchorage.lab={bad_lab}").values())
     assert not (tmp_path / "state").exists()
-
 
 def test_lab_down_removes_everything(lab):
     proc = lab.playbook("lab-down.yml")
