@@ -16,6 +16,7 @@ from ansible_collections.anchorage.swarm.plugins.module_utils._engine import (
     dockerd_flags,
     match_versions,
     parse_madison,
+    tls_problems,
     version_regex,
 )
 
@@ -24,6 +25,12 @@ def _dockerd_flags(flags, config):
     if not isinstance(config, dict):
         raise AnsibleFilterError('dockerd_flags: the daemon configuration must be a mapping')
     return dockerd_flags(config, flags)
+
+
+def _engine_tls_problems(flags, config, tls_enabled=False):
+    if not isinstance(config, dict):
+        raise AnsibleFilterError('engine_tls_problems: the daemon configuration must be a mapping')
+    return tls_problems(config, flags, tls_enabled)
 
 
 def _engine_versions(versions, requested=''):
@@ -37,6 +44,7 @@ class FilterModule(object):
     def filters(self):
         return {
             'dockerd_flags': _dockerd_flags,
+            'engine_tls_problems': _engine_tls_problems,
             'engine_versions': _engine_versions,
             'engine_version_regex': version_regex,
         }

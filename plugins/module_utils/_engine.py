@@ -158,7 +158,8 @@ def flag_key(flag):
     flag = flag.strip()
     if not flag.startswith('-'):
         return None
-    name = flag.split('=', 1)[0]
+    # --name=value and --name value both occur in unit files.
+    name = flag.split('=', 1)[0].split(None, 1)[0]
     if name.startswith('--'):
         name = name[2:]
         return LONG_FLAG_KEYS.get(name, name)
@@ -179,6 +180,56 @@ def dockerd_flags(config, base_flags):
     """
     keys = set(config or {})
     return [f for f in base_flags or [] if flag_key(f) not in keys]
+
+
+# daemon.json keys that the TLS listener of engine_tls sets through the drop-in's flags.
+TLS_KEYS = ('hosts', 'tls', 'tlsverify', 'tlscacert', 'tlscert', 'tlskey')
+
+
+def _flag_value(flag):
+    """The value of ``-H tcp://x``, ``-Htcp://x``, ``--host=tcp://x`` or ``--host tcp://x``."""
+    flag = flag.strip()
+    if flag.startswith('--'):
+        name, sep, value = flag.partition('=')
+        if not sep:
+            parts = flag.split(None, 1)
+            value = parts[1] if len(parts) > 1 else ''
+        return value.strip()
+    return flag[2:].strip()
+
+
+def tcp_hosts(config, flags):
+    """Every tcp:// address dockerd would listen on, from daemon.json ``hosts`` and -H/--host flags."""
+    hosts = list((config or {}).get('hosts') or [])
+    hosts += [_flag_value(f) for f in flags or [] if flag_key(f) == 'hosts']
+    return [h for h in hosts if str(h).startswith('tcp://')]
+
+
+def tls_problems(config, flags, tls_enabled):
+    """What is wrong with the Engine's listeners, as messages naming the setting and the fix.
+
+    A tcp:// listener without ``--tlsverify`` serves the Engine API, which is root on
+    the node, to anyone who can reach the port (the classic plain 2375): it is always
+    refused. With ``tls_enabled`` the role passes -H and the TLS flags itself, so
+    daemon.json must not set them too (dockerd refuses a setting made both ways).
+    """
+    config = config or {}
+    problems = []
+    if tls_enabled:
+        for key in TLS_KEYS:
+            if key in config:
+                problems.append(
+                    "daemon.json (engine_daemon_config) sets '%s' while engine_tls is on: the role gives dockerd its "
+                    "listeners and TLS files as flags in the systemd drop-in, and dockerd refuses a setting made both "
+                    "ways; remove '%s' from daemon.json" % (key, key))
+    verify = bool(config.get('tlsverify')) or any(flag_key(f) == 'tlsverify' for f in flags or [])
+    if not verify:
+        for host in tcp_hosts(config, flags):
+            problems.append(
+                "%s would serve the Engine API without TLS client verification (anyone reaching the port is root on "
+                "the node): remove it from engine_dockerd_flags / daemon.json hosts and set engine_tls: true, which "
+                "listens on engine_tls_port with --tlsverify" % host)
+    return problems
 
 
 def changed_keys(before, after):

@@ -23,6 +23,8 @@ from ansible_collections.anchorage.swarm.plugins.module_utils._engine import (
     render,
     supports_validate,
     table_validation,
+    tcp_hosts,
+    tls_problems,
     validate_config,
     validate_error_message,
     version_regex,
@@ -185,3 +187,46 @@ def test_version_regex_is_anchored_and_escapes_dots():
     assert re.match(regex, '26.1.5+dfsg1-9')
     assert not re.match(regex, '2601.5')
     assert not re.match(regex, '126.1.5')
+
+
+@pytest.mark.parametrize(
+    ("config", "flags", "tls", "expected"),
+    [
+        # The packaged unit's flags and nothing else: no TCP listener at all.
+        ({}, ["-H fd://", "--containerd=/run/containerd/containerd.sock"], False, []),
+        # The classic plain port, in each way it can be given.
+        ({}, ["-H fd://", "-H tcp://0.0.0.0:2375"], False, ["tcp://0.0.0.0:2375"]),
+        ({}, ["-Htcp://10.0.0.1:2375"], False, ["tcp://10.0.0.1:2375"]),
+        ({}, ["--host=tcp://:2375"], False, ["tcp://:2375"]),
+        ({}, ["--host tcp://:2376"], False, ["tcp://:2376"]),
+        ({"hosts": ["unix:///var/run/docker.sock", "tcp://0.0.0.0:2375"]}, [], False, ["tcp://0.0.0.0:2375"]),
+        # TLS verification on, by flag or by daemon.json: allowed.
+        ({}, ["-H fd://", "-H tcp://0.0.0.0:2376", "--tlsverify", "--tlscacert=/c"], False, []),
+        ({"hosts": ["tcp://0.0.0.0:2376"], "tlsverify": True}, [], False, []),
+        # tls without verify is still open to anyone: refused.
+        ({"hosts": ["tcp://0.0.0.0:2376"], "tls": True}, [], False, ["tcp://0.0.0.0:2376"]),
+    ],
+)
+def test_tls_problems_refuse_every_tcp_listener_without_verify(config, flags, tls, expected):
+    problems = tls_problems(config, flags, tls)
+    assert len(problems) == len(expected)
+    for problem, host in zip(problems, expected):
+        assert problem.startswith(host + " would serve the Engine API without TLS")
+        assert "engine_tls: true" in problem
+
+
+@pytest.mark.parametrize("key", ["hosts", "tls", "tlsverify", "tlscacert", "tlscert", "tlskey"])
+def test_tls_problems_with_engine_tls_name_each_daemon_json_key(key):
+    flags = ["-H fd://", "-H tcp://0.0.0.0:2376", "--tlsverify"]
+    problems = tls_problems({key: ["unix:///var/run/docker.sock"] if key == "hosts" else True}, flags, True)
+    assert problems == [p for p in problems if "'%s'" % key in p] and len(problems) == 1
+    assert "remove '%s' from daemon.json" % key in problems[0]
+
+
+def test_tls_problems_without_engine_tls_leave_daemon_json_tls_alone():
+    assert tls_problems({"hosts": ["unix:///var/run/docker.sock"]}, ["--tlsverify"], False) == []
+
+
+def test_tcp_hosts_reads_config_and_every_flag_form():
+    assert tcp_hosts({"hosts": ["fd://", "tcp://a:1"]}, ["-H tcp://b:2", "--host=tcp://c:3", "-Hunix:///x"]) == [
+        "tcp://a:1", "tcp://b:2", "tcp://c:3"]
