@@ -96,7 +96,7 @@ def test_keys_are_private_on_the_controller_and_the_nodes(lab):
 
 
 def test_make_env_prints_what_docker_machine_env_did(lab):
-    proc = run("make", "-s", "env", "M=node1", f"DOCKER_CONFIG={lab.docker_config}")
+    proc = run("env", f"DOCKER_CONFIG={lab.docker_config}", "make", "-s", "env", "M=node1")
     assert proc.returncode == 0, explain(proc)
     lines = dict(
         line.removeprefix("export ").split("=", 1) for line in proc.stdout.splitlines() if line.startswith("export ")
