@@ -1,6 +1,6 @@
 #!/bin/sh
 # One clear sentence per missing prerequisite, never a stack trace.
-# Usage: scripts/prereq.sh python|docker|debootstrap|root
+# Usage: scripts/prereq.sh python|docker|debootstrap|root|ruby|vagrant
 set -u
 say() { printf '%s\n' "$*" >&2; exit 2; }
 for need in "$@"; do
@@ -22,6 +22,16 @@ for need in "$@"; do
     debootstrap)
       command -v debootstrap >/dev/null 2>&1 \
         || say "debootstrap is missing: lab node images are built from Debian packages, install it ('apt-get install debootstrap') and run make again."
+      ;;
+    ruby)
+      command -v ruby >/dev/null 2>&1 \
+        || say "ruby is missing: the rendered Vagrantfile is checked with it, install it ('apt-get install ruby') and run make again."
+      ;;
+    vagrant)
+      command -v vagrant >/dev/null 2>&1 \
+        || say "vagrant is missing: this scenario makes VirtualBox VMs with it, install Vagrant (https://developer.hashicorp.com/vagrant/install) and VirtualBox, and run make again."
+      command -v VBoxManage >/dev/null 2>&1 \
+        || say "VirtualBox is missing (no VBoxManage on PATH): install it (https://www.virtualbox.org/wiki/Downloads) and run make again."
       ;;
     root)
       [ "$(id -u)" = 0 ] \

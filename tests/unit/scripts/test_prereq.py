@@ -70,3 +70,15 @@ def test_prereq_script_exits_2_with_the_sentence(tmp_path):
     assert proc.returncode == 2
     assert proc.stdout == ''
     assert proc.stderr.count('\n') == 1 and 'No Docker engine answers' in proc.stderr
+
+
+@pytest.mark.parametrize('need, sentence', [
+    ('ruby', "ruby is missing: the rendered Vagrantfile is checked with it, install it ('apt-get install ruby')"),
+    ('vagrant', 'vagrant is missing: this scenario makes VirtualBox VMs with it, install Vagrant'),
+])
+def test_vagrant_tools_missing_say_what_to_install(tmp_path, need, sentence):
+    # An empty PATH: prereq.sh needs only its shell's builtins.
+    proc = subprocess.run([os.path.join(REPO, 'scripts', 'prereq.sh'), need], capture_output=True, text=True,
+                          env=dict(os.environ, PATH=str(tmp_path)), check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.count('\n') == 1 and proc.stderr.startswith(sentence), proc.stderr
