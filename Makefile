@@ -11,7 +11,7 @@ export PATH := $(BIN):$(PATH)
 PREREQ := $(CURDIR)/scripts/prereq.sh
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lab lab-down images engine-local test lint sanity unit molecule integration build docs clean
+.PHONY: help venv lab lab-down env ls start stop restart rm ssh images engine-local test lint sanity unit molecule molecule-vagrant vagrant-check integration build docs clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -42,11 +42,50 @@ lab-down: venv ## Remove the lab machines, their network and volumes
 	@$(PREREQ) docker
 	@ansible-playbook playbooks/lab-down.yml
 
+env: ## Print the DOCKER_HOST/DOCKER_TLS_VERIFY/DOCKER_CERT_PATH lines for machine M (like docker-machine env): eval $(make -s env M=manager1)
+	@# No venv needed: the script is Python 3 standard library, reading the context make lab wrote.
+	@# ENV_SHELL=fish|powershell for other shells; UNSET=1 prints the lines that undo it.
+	@if [ -n "$(UNSET)" ]; then \
+	  $(PY) scripts/machine-env.py --unset --shell "$(or $(ENV_SHELL),sh)" --hint 'make -s env UNSET=1$(if $(ENV_SHELL), ENV_SHELL=$(ENV_SHELL))'; \
+	elif [ -z "$(M)" ]; then \
+	  echo "Name the machine: make -s env M=manager1 (one of the inventory's hosts; make lab made their docker contexts)." >&2; exit 2; \
+	else \
+	  $(PY) scripts/machine-env.py --shell "$(or $(ENV_SHELL),sh)" --hint 'make -s env M=$(M)$(if $(ENV_SHELL), ENV_SHELL=$(ENV_SHELL))' '$(M)'; \
+	fi
+
+# The docker-machine commands for the lab's machines (playbooks/machine.yml): M=NAME[,NAME] (empty: every machine,
+# except for rm); FORCE=1 stops or removes managers even when the swarm loses its quorum; ALL=1 lets rm remove
+# every machine.
+MACHINE_ARGS = $(if $(M),-e machine_names=$(M)) $(if $(FORCE),-e machine_force=true) $(if $(ALL),-e machine_all=true)
+
+ls: venv ## List the lab machines: state, URL, swarm role, Engine version (like docker-machine ls)
+	@$(PREREQ) docker
+	@ansible-playbook playbooks/machine.yml -e machine_action=ls $(MACHINE_ARGS)
+
+start: venv ## Start machines M=NAME[,NAME] (default: all) and wait until the swarm sees them ready
+	@$(PREREQ) docker
+	@ansible-playbook playbooks/machine.yml -e machine_action=start $(MACHINE_ARGS)
+
+stop: venv ## Stop machines M=NAME[,NAME] (default: all); refuses to cost the swarm its quorum unless FORCE=1
+	@$(PREREQ) docker
+	@ansible-playbook playbooks/machine.yml -e machine_action=stop $(MACHINE_ARGS)
+
+restart: venv ## Restart machines M=NAME[,NAME] (default: all)
+	@$(PREREQ) docker
+	@ansible-playbook playbooks/machine.yml -e machine_action=restart $(MACHINE_ARGS)
+
+rm: venv ## Remove machines M=NAME[,NAME] (ALL=1: every one) with their volume, swarm node and inventory entry
+	@$(PREREQ) docker
+	@ansible-playbook playbooks/machine.yml -e machine_action=rm $(MACHINE_ARGS)
+
+ssh: venv ## Open a shell on machine M over SSH with the lab's key (CMD="docker ps" runs a command instead)
+	@python3 scripts/machine-ssh.py "$$M" $(if $(CMD),"$$CMD")
+
 engine-local: venv ## Install and start Docker Engine on this machine with the engine role (as root)
 	@$(PREREQ) root
 	@ansible-playbook playbooks/controller-engine.yml
 
-test: lint sanity unit docs build molecule integration ## All tests: lint, sanity, unit, docs, build, Molecule, lab
+test: lint sanity unit vagrant-check docs build molecule integration ## All tests: lint, sanity, unit, Vagrant driver checks, docs, build, Molecule, lab
 
 lint: venv ## ansible-lint (profile production) and yamllint
 	@yamllint -s .
@@ -73,8 +112,17 @@ sanity: venv ## ansible-test sanity on a copy of the collection
 unit: venv ## pytest unit tests of modules and decisions
 	@pytest -q tests/unit
 
-molecule: images ## Molecule scenarios (real nodes running their own Engine)
-	@molecule test --all
+molecule: images ## Molecule scenarios (real nodes running their own Engine), all but vagrant (make molecule-vagrant)
+	@# molecule/vagrant needs VirtualBox: make molecule-vagrant runs it where there is one.
+	@molecule test --all --exclude vagrant
+
+molecule-vagrant: venv ## Molecule scenario vagrant: the Engine and swarm roles on VirtualBox VMs (needs Vagrant and VirtualBox)
+	@$(PREREQ) vagrant
+	@molecule test -s vagrant
+
+vagrant-check: venv ## Vagrant driver where there is no VirtualBox: rendered Vagrantfile (ruby), its run, molecule syntax -s vagrant
+	@$(PREREQ) ruby
+	@pytest -q tests/static
 
 integration: images ## Lab end to end: make lab, ping over SSH and paramiko, re-run, lab-down
 	@pytest -q tests/integration

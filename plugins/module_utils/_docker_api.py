@@ -1,11 +1,16 @@
 # Copyright (c) 2026 Anchorage developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""A minimal Docker Engine API client over the Engine's unix socket.
+"""A minimal Docker Engine API client over the Engine's unix socket, or over TCP with TLS.
 
 The swarm modules use this instead of the Docker SDK: Debian 12's python3-docker
 (5.0.3) lacks swarm settings such as DataPathPort, and a module that only needs
 a few JSON calls should not need an SDK installed on every node.
+
+Over TCP it speaks TLS only, the Engine's certificate checked against a given CA (its name included) and a client
+certificate presented: an Engine API reachable without them gives whoever reaches it root on its host. Run on the
+controller, this reads a lab machine's Engine over its TLS port without the Docker SDK, whose version 7 the
+swarm modules of community.docker 4.8.5 cannot verify a certificate with (community.docker#1225).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,9 +20,12 @@ __metaclass__ = type
 import http.client
 import json
 import socket
-from urllib.parse import urlencode
+import ssl
+from urllib.parse import urlencode, urlsplit
 
 UNIX_PREFIX = 'unix://'
+TCP_PREFIX = 'tcp://'
+TLS_FILES = ('ca_path', 'client_cert', 'client_key')
 
 
 class EngineAPIError(Exception):
@@ -46,12 +54,41 @@ class _UnixHTTPConnection(http.client.HTTPConnection):
         self.sock = sock
 
 
+def _tls_connection(docker_host, tls, timeout):
+    """A factory of HTTPS connections to tcp://HOST:PORT that check the Engine's certificate and present ours."""
+    missing = [name for name in TLS_FILES if not (tls or {}).get(name)]
+    if missing:
+        raise EngineAPIError(None, '%s is reached over TLS only: give %s (an Engine API without TLS verification '
+                                   'gives whoever reaches it root on its host)' % (docker_host, ', '.join(missing)))
+    try:
+        parsed = urlsplit('//' + docker_host[len(TCP_PREFIX):])
+        host, port = parsed.hostname, parsed.port or 2376
+    except ValueError as exc:
+        raise EngineAPIError(None, 'cannot read %r as tcp://HOST:PORT: %s' % (docker_host, exc))
+    if not host:
+        raise EngineAPIError(None, 'cannot read %r as tcp://HOST:PORT: no host' % docker_host)
+    try:
+        # Verification and the host name check are on (CERT_REQUIRED); only the given CA is trusted.
+        context = ssl.create_default_context(cafile=tls['ca_path'])
+        context.load_cert_chain(tls['client_cert'], tls['client_key'])
+    except (OSError, ssl.SSLError) as exc:
+        raise EngineAPIError(None, 'cannot load the TLS files for %s: %s' % (docker_host, exc))
+    return lambda: http.client.HTTPSConnection(host, port, timeout=timeout, context=context)
+
+
 class EngineAPI(object):
-    def __init__(self, docker_host='unix:///var/run/docker.sock', timeout=60):
-        if not docker_host.startswith(UNIX_PREFIX) or len(docker_host) == len(UNIX_PREFIX):
-            raise EngineAPIError(None, 'only a local Engine socket (unix:///path) is supported, not %r' % docker_host)
-        self.socket_path = docker_host[len(UNIX_PREFIX):]
+    def __init__(self, docker_host='unix:///var/run/docker.sock', timeout=60, tls=None):
+        """docker_host: unix:///path, or tcp://HOST:PORT with tls = {ca_path, client_cert, client_key} (PEM files)."""
         self.timeout = timeout
+        if docker_host.startswith(TCP_PREFIX):
+            self.socket_path = docker_host
+            self._connection = _tls_connection(docker_host, tls, timeout)
+        elif docker_host.startswith(UNIX_PREFIX) and len(docker_host) > len(UNIX_PREFIX):
+            self.socket_path = docker_host[len(UNIX_PREFIX):]
+            self._connection = lambda: _UnixHTTPConnection(self.socket_path, self.timeout)
+        else:
+            raise EngineAPIError(None, 'only a local Engine socket (unix:///path) or tcp://HOST:PORT over TLS is '
+                                       'supported, not %r' % docker_host)
 
     def request(self, method, path, query=None, body=None):
         """Decoded JSON of the answer, its text when it is not JSON, or None when it is empty."""
@@ -66,7 +103,7 @@ class EngineAPI(object):
             headers['Content-Type'] = 'application/json'
         # Unversioned paths: the Engine serves them at its own API version, so
         # one client works with 20.10 (API 1.41) and with newer Engines.
-        conn = _UnixHTTPConnection(self.socket_path, self.timeout)
+        conn = self._connection()
         try:
             conn.request(method, path, body=data, headers=headers)
             response = conn.getresponse()

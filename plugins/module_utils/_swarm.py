@@ -531,6 +531,34 @@ def _finish(result, inventory, observed, cluster):
     return result
 
 
+def node_record(node):
+    """One node of the Engine's node list (GET /nodes, `docker node inspect`) as the swarm role reads it."""
+    spec = node.get('Spec') or {}
+    description = node.get('Description') or {}
+    status = node.get('Status') or {}
+    manager_status = node.get('ManagerStatus') or {}
+    return dict(
+        id=node.get('ID', ''),
+        hostname=description.get('Hostname', ''),
+        role=spec.get('Role', ''),
+        availability=spec.get('Availability', ''),
+        labels=spec.get('Labels') or {},
+        state=status.get('State', ''),
+        addr=status.get('Addr', ''),
+        leader=bool(manager_status.get('Leader')),
+        reachability=manager_status.get('Reachability') or '',
+        manager_addr=manager_status.get('Addr') or '',
+        engine_version=(description.get('Engine') or {}).get('EngineVersion', ''),
+    )
+
+
+def text_table(rows):
+    """Rows (header first) as lines of left-aligned columns two spaces apart, as the docker CLI prints them."""
+    rows = [tuple(str(c) for c in r) for r in rows]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))] if rows else []
+    return ['  '.join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+
+
 def node_table(nodes):
     """`docker node ls`-like lines: name, role, leader, availability, state, engine version, labels."""
     header = ('NAME', 'ROLE', 'LEADER', 'AVAILABILITY', 'STATE', 'ENGINE', 'LABELS')
@@ -540,8 +568,7 @@ def node_table(nodes):
         rows.append((n.get('hostname') or _short(n.get('id')), n.get('role') or '?',
                      'yes' if n.get('leader') else ('-' if n.get('role') != MANAGER else (n.get('reachability') or '?')),
                      n.get('availability') or '?', n.get('state') or '?', n.get('engine_version') or '?', labels))
-    widths = [max(len(str(r[i])) for r in rows) for i in range(len(header))]
-    return ['  '.join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    return text_table(rows)
 
 
 # Rolling Engine upgrade (playbooks/upgrade.yml): what it checks before it starts and before and after each node.

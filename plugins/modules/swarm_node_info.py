@@ -16,6 +16,9 @@ description:
     and returns one record that a planner can compare across hosts to decide who inits, who joins and
     whether the managers still have a quorum.
   - Talks to the Engine API over its unix socket with the Python standard library; no Docker SDK is needed.
+  - Or, from another host such as the controller, over TCP with TLS (O(docker_host=tcp://HOST:2376) with
+    O(ca_path), O(client_cert) and O(client_key)); the Engine's certificate is always verified, plain TCP is
+    refused.
   - Why this module exists. M(community.docker.docker_swarm_info) returns the swarm's join tokens among its
     facts, so its output is a secret that must not be registered, logged or shown; it needs the Docker SDK
     for Python; and it does not give a worker's membership and remote managers and a manager's quorum in one
@@ -36,9 +39,21 @@ attributes:
     support: full
 options:
   docker_host:
-    description: The Engine's API socket, as V(unix:///path). Other transports are not supported.
+    description:
+      - The Engine's API socket, as V(unix:///path), or its TLS port, as V(tcp://HOST:PORT).
+      - With V(tcp://), the server certificate must be signed by O(ca_path) and name HOST (a DNS name or an IP
+        address in its subject alternative names).
     type: str
     default: unix:///var/run/docker.sock
+  ca_path:
+    description: PEM file of the CA the Engine's certificate must be signed by. Required with V(tcp://).
+    type: path
+  client_cert:
+    description: PEM client certificate presented to the Engine. Required with V(tcp://).
+    type: path
+  client_key:
+    description: PEM key of O(client_cert), not encrypted. Required with V(tcp://).
+    type: path
   timeout:
     description: Seconds to wait for each answer of the Engine.
     type: int
@@ -57,6 +72,15 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ ansible_play_hosts | map('extract', hostvars, ['swarm_state', 'swarm_node'])
              | selectattr('manager') | map(attribute='hostname') | list }}"
+
+- name: Read a lab machine's Engine from the controller, over TLS
+  anchorage.swarm.swarm_node_info:
+    docker_host: tcp://172.29.77.10:2376
+    ca_path: .lab/anchorage-lab/tls/ca.pem
+    client_cert: .lab/anchorage-lab/tls/cert.pem
+    client_key: .lab/anchorage-lab/tls/key.pem
+  delegate_to: localhost
+  register: manager1_state
 """
 
 RETURN = r"""
@@ -187,6 +211,7 @@ swarm_node:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.anchorage.swarm.plugins.module_utils._docker_api import EngineAPI, EngineAPIError
+from ansible_collections.anchorage.swarm.plugins.module_utils._swarm import node_record
 
 
 class SwarmNodeInfo(object):
@@ -243,32 +268,13 @@ class SwarmNodeInfo(object):
             default_addr_pool=swarm.get('DefaultAddrPool') or [],
             subnet_size=swarm.get('SubnetSize'),
             quorum=True,
-            nodes=sorted((self.node(node) for node in nodes or []), key=lambda n: (n['hostname'], n['id'])),
-        )
-
-    @staticmethod
-    def node(node):
-        spec = node.get('Spec') or {}
-        description = node.get('Description') or {}
-        status = node.get('Status') or {}
-        manager_status = node.get('ManagerStatus') or {}
-        return dict(
-            id=node.get('ID', ''),
-            hostname=description.get('Hostname', ''),
-            role=spec.get('Role', ''),
-            availability=spec.get('Availability', ''),
-            labels=spec.get('Labels') or {},
-            state=status.get('State', ''),
-            addr=status.get('Addr', ''),
-            leader=bool(manager_status.get('Leader')),
-            reachability=manager_status.get('Reachability') or '',
-            manager_addr=manager_status.get('Addr') or '',
-            engine_version=(description.get('Engine') or {}).get('EngineVersion', ''),
+            nodes=sorted((node_record(node) for node in nodes or []), key=lambda n: (n['hostname'], n['id'])),
         )
 
     def run(self):
         try:
-            self.api = EngineAPI(self.module.params['docker_host'], self.module.params['timeout'])
+            tls = dict((name, self.module.params[name]) for name in ('ca_path', 'client_cert', 'client_key'))
+            self.api = EngineAPI(self.module.params['docker_host'], self.module.params['timeout'], tls=tls)
             state = self.engine()
             if state['manager']:
                 self.swarm(state)
@@ -281,6 +287,9 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             docker_host=dict(type='str', default='unix:///var/run/docker.sock'),
+            ca_path=dict(type='path'),
+            client_cert=dict(type='path'),
+            client_key=dict(type='path'),
             timeout=dict(type='int', default=60),
         ),
         supports_check_mode=True,

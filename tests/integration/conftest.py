@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+
 REPO = Path(__file__).resolve().parents[2]
 LAB = "anchorage-test"
 LABEL = f"org.anchorage.lab={LAB}"
@@ -41,6 +42,7 @@ RECAP = re.compile(
     r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M
 )
 
+
 def _docker_client():
     try:
         import docker  # noqa: PLC0415 - optional: the tests skip without it
@@ -52,7 +54,9 @@ def _docker_client():
         pytest.skip(f"no Docker Engine answers on this controller ({exc})", allow_module_level=True)
     return None
 
+
 DOCKER = _docker_client()
+
 
 def _tool(name: str) -> str:
     """The Ansible tool next to this Python (the project venv), else on PATH."""
@@ -62,6 +66,7 @@ def _tool(name: str) -> str:
         pytest.skip(f"{name} is not installed", allow_module_level=True)
     return found
 
+
 ENV = {
     **os.environ,
     "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
@@ -69,6 +74,7 @@ ENV = {
     "ANSIBLE_FORCE_COLOR": "0",
     "PYTHONUNBUFFERED": "1",
 }
+
 
 def run(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
     started = time.monotonic()
@@ -78,17 +84,20 @@ def run(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
     proc.duration = time.monotonic() - started
     return proc
 
+
 def recap(proc: subprocess.CompletedProcess) -> dict[str, dict[str, int]]:
     return {
         host: {"ok": int(ok), "changed": int(ch), "unreachable": int(un), "failed": int(fa)}
         for host, ok, ch, un, fa in RECAP.findall(proc.stdout)
     }
 
+
 def explain(proc: subprocess.CompletedProcess) -> str:
     return (
         f"rc={proc.returncode} after {proc.duration:.0f}s\n"
         f"--- stdout (tail)\n{proc.stdout[-6000:]}\n--- stderr (tail)\n{proc.stderr[-3000:]}"
     )
+
 
 def lab_objects(label: str = LABEL) -> dict[str, list[str]]:
     return {
@@ -97,6 +106,7 @@ def lab_objects(label: str = LABEL) -> dict[str, list[str]]:
         "networks": [n.name for n in DOCKER.networks.list(filters={"label": label})],
     }
 
+
 class Lab:
     def __init__(self, root: Path):
         self.root = root
@@ -104,6 +114,8 @@ class Lab:
         self.inventory = self.inventory_dir / "hosts.yml"
         self.state_dir = root / "state"
         self.vars_file = root / "lab-vars.json"
+        # The docker CLI configuration the lab's contexts are written to (not the user's ~/.docker).
+        self.docker_config = root / "docker-config"
         self.runs: list[subprocess.CompletedProcess] = []
         self.inventory_texts: list[str] = []
 
@@ -120,6 +132,7 @@ class Lab:
                     "machine_list": MACHINES,
                     "machine_state_dir": str(self.state_dir),
                     "machine_inventory_file": str(self.inventory),
+                    "machine_docker_config": str(self.docker_config),
                 }
             )
         )
@@ -137,6 +150,10 @@ class Lab:
         data = yaml.safe_load(self.inventory.read_text())
         return {name: h["ansible_host"] for name, h in data["all"]["hosts"].items()}
 
+    def docker(self, context: str, *args: str, timeout: int = 60) -> subprocess.CompletedProcess:
+        """The docker CLI on the controller through the machine's context (tcp + TLS)."""
+        return run("docker", "--config", str(self.docker_config), "--context", context, *args, timeout=timeout)
+
     def ssh(self, host: str, command: str) -> subprocess.CompletedProcess:
         return run(
             "ssh", "-i", str(self.state_dir / "id_ed25519"),
@@ -145,6 +162,7 @@ class Lab:
             "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
             f"root@{self.hosts()[host]}", command, timeout=60,
         )
+
 
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory):
@@ -163,6 +181,7 @@ def lab(tmp_path_factory):
         yield lab
     finally:
         lab.playbook("lab-down.yml")
+
 
 def pytest_collection_modifyitems(items):
     """Run the lab tests file by file as usual, but the lab's removal last."""

@@ -24,12 +24,14 @@ def test_private_key_never_printed(lab):
     leaked = [line for line in key_lines if line in output]
     assert not leaked, "the lab's private key appears in the output of ansible-playbook -vvv"
 
+
 def test_lab_is_created(lab):
     first = lab.runs[0]
     assert first.returncode == 0, explain(first)
     hosts = recap(first)
     assert NAMES <= set(hosts), explain(first)
     assert all(h["failed"] == 0 and h["unreachable"] == 0 for h in hosts.values()), explain(first)
+
 
 def test_machines_are_named_addressed_and_labelled(lab):
     objects = lab_objects()
@@ -46,14 +48,17 @@ def test_machines_are_named_addressed_and_labelled(lab):
         assert mounts["/var/lib/docker"]["Name"] == f"{LAB}-{machine['name']}-docker"
     assert lab.hosts() == {m["name"]: f"{SUBNET_PREFIX}{10 + i}" for i, m in enumerate(MACHINES)}
 
+
 def test_key_file_is_private(lab):
     key = lab.state_dir / "id_ed25519"
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
+
 
 def test_ping_over_openssh(lab):
     proc = lab.adhoc("-m", "ansible.builtin.ping")
     assert proc.returncode == 0, explain(proc)
     assert set(re.findall(r"^(\S+) \| SUCCESS", proc.stdout, re.M)) == NAMES, explain(proc)
+
 
 def test_ping_over_paramiko(lab):
     known_hosts = Path.home() / ".ssh/known_hosts"
@@ -63,6 +68,7 @@ def test_ping_over_paramiko(lab):
     assert set(re.findall(r"^(\S+) \| SUCCESS", proc.stdout, re.M)) == NAMES, explain(proc)
     after = known_hosts.read_text() if known_hosts.exists() else ""
     assert after == before, "paramiko recorded lab host keys in ~/.ssh/known_hosts"
+
 
 def test_engine_runs_on_each_machine(lab):
     if not (REPO / "roles/engine/tasks/main.yml").exists():
@@ -75,6 +81,7 @@ def test_engine_runs_on_each_machine(lab):
         # The volume on /var/lib/docker is what lets the inner Engine use overlay2.
         assert driver == "overlay2", f"{name}: {proc.stdout}"
 
+
 def test_second_run_changes_nothing(lab):
     assert len(lab.runs) == 2, "the first run failed"
     second = lab.runs[1]
@@ -85,16 +92,19 @@ def test_second_run_changes_nothing(lab):
     assert not changed, f"second run changed {changed}\n{explain(second)}"
     assert lab.inventory_texts[0] == lab.inventory_texts[1]
 
+
 def node_ls(lab, manager: str = "node1") -> dict[str, dict]:
     """`docker node ls` on a manager, by hostname."""
     proc = lab.ssh(manager, "docker node ls --format '{{json .}}'")
     assert proc.returncode == 0, explain(proc)
     return {n["Hostname"]: n for n in (json.loads(line) for line in proc.stdout.splitlines() if line.strip())}
 
+
 def node_labels(lab, name: str) -> dict[str, str]:
     proc = lab.ssh("node1", f"docker node inspect {name} --format '{{{{json .Spec.Labels}}}}'")
     assert proc.returncode == 0, explain(proc)
     return json.loads(proc.stdout) or {}
+
 
 def test_lab_ends_with_a_swarm_and_its_node_table(lab):
     nodes = node_ls(lab)
@@ -109,6 +119,7 @@ def test_lab_ends_with_a_swarm_and_its_node_table(lab):
     table = re.findall(r"^\s+- (node\d)\s+(manager|worker)\s+(yes|-)\s+active\s+ready\s", lab.runs[1].stdout, re.M)
     assert sorted(table) == [("node1", "manager", "yes"), ("node2", "worker", "-")], explain(lab.runs[1])
 
+
 def test_preflight_probed_the_ports_between_the_machines(lab):
     first = lab.runs[0].stdout
     # The first run formed the swarm, so the probe listened on every port of both machines at once.
@@ -121,6 +132,7 @@ def test_preflight_probed_the_ports_between_the_machines(lab):
     assert not re.search(r"not tested|not probed|cannot reach", first)
     assert "ingress routing mesh" in first       # this kernel has no IPVS, and the run says so
 
+
 def test_join_tokens_never_printed(lab):
     first = lab.runs[0]
     output = first.stdout + first.stderr
@@ -132,14 +144,16 @@ def test_join_tokens_never_printed(lab):
         # Nor its secret part alone.
         assert token.rsplit("-", 1)[-1] not in output
 
+
 def test_lab_ends_with_the_demo_stack_serving(lab):
     stacks = lab.ssh("node1", "docker stack ls --format '{{.Name}}'").stdout.split()
     assert {"demo", "registry"} <= set(stacks), stacks
     replicas = lab.ssh("node1", "docker stack services demo --format '{{.Name}} {{.Replicas}}'").stdout.split("\n")
     counts = dict(line.split(" ", 1) for line in replicas if line)
-    assert set(counts) == {"demo_db", "demo_redis", "demo_memcached", "demo_web"}, counts
+    assert set(counts) == {"demo_db", "demo_redis", "demo_memcached", "demo_web", "demo_visualizer"}, counts
     assert counts["demo_redis"].startswith("3/3") and counts["demo_memcached"].startswith("3/3"), counts
     assert counts["demo_db"].startswith("1/1") and counts["demo_web"].startswith("2/2"), counts
+    assert counts["demo_visualizer"].startswith("1/1"), counts
     # The database is pinned to the manager; every image came from the private registry.
     db_node = lab.ssh("node1", "docker service ps demo_db --filter desired-state=running --format '{{.Node}}'")
     assert db_node.stdout.split() == ["node1"]
@@ -155,6 +169,7 @@ def test_lab_ends_with_the_demo_stack_serving(lab):
         for backend in ("database", "redis", "memcached"):
             assert page["backends"][backend]["reached"] is True, page
 
+
 def test_registry_and_database_passwords_never_printed(lab):
     output = lab.runs[0].stdout + lab.runs[0].stderr
     for path in ("registry/password", "demo/db_password", "demo/db_root_password"):
@@ -165,6 +180,7 @@ def test_registry_and_database_passwords_never_printed(lab):
     for key_file in key:
         body = [line for line in key_file.read_text().splitlines() if line and not line.startswith("-----")]
         assert body and not any(line in output for line in body[:-1]), key_file
+
 
 def test_check_diff_shows_exactly_what_the_run_then_does(lab):
     wanted = json.dumps({"swarm_node_labels": {"zone": "lab"}, "swarm_node_availability": "active"})
@@ -200,6 +216,7 @@ def test_check_diff_shows_exactly_what_the_run_then_does(lab):
         time.sleep(3)
     assert running.stdout.startswith("node1 Running"), running.stdout
 
+
 def test_token_rotation_on_request_never_printed(lab):
     before = lab.ssh("node1", "docker swarm join-token -q worker").stdout.strip()
     proc = lab.playbook("lab.yml", "--tags", "swarm", "-vvv", "-e", '{"swarm_rotate_tokens": ["worker"]}')
@@ -209,6 +226,7 @@ def test_token_rotation_on_request_never_printed(lab):
     output = proc.stdout + proc.stderr
     assert before not in output and after not in output, "a join token appears in the output at -vvv"
     assert recap(proc)["node1"]["changed"] > 0
+
 
 @pytest.mark.parametrize(
     ("override", "message"),
@@ -240,6 +258,7 @@ def test_bad_input_fails_before_any_change(tmp_path, override, message):
     assert message in " ".join(proc.stdout.split()), explain(proc)
     assert not any(lab_objects(f"org.anchorage.lab={bad_lab}").values())
     assert not (tmp_path / "state").exists()
+
 
 def test_lab_down_removes_everything(lab):
     proc = lab.playbook("lab-down.yml")

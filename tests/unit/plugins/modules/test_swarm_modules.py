@@ -205,12 +205,18 @@ def test_client_raises_the_engine_message(engine):
     assert (caught.value.status, caught.value.message) == (503, NO_LEADER)
 
 
-@pytest.mark.parametrize('host', ['tcp://127.0.0.1:2375', 'unix://', '/var/run/docker.sock'])
+@pytest.mark.parametrize('host', ['http://127.0.0.1:2375', 'unix://', '/var/run/docker.sock'])
 def test_client_refuses_other_transports(host):
     with pytest.raises(EngineAPIError) as caught:
         EngineAPI(host)
     assert caught.value.status is None
     assert 'unix://' in caught.value.message
+
+
+def test_client_refuses_tcp_without_tls():
+    with pytest.raises(EngineAPIError) as caught:
+        EngineAPI('tcp://127.0.0.1:2375', tls={'ca_path': '/ca.pem'})
+    assert caught.value.message.startswith('tcp://127.0.0.1:2375 is reached over TLS only: give client_cert, client_key')
 
 
 # swarm_node_info
@@ -292,10 +298,11 @@ def test_info_engine_unreachable(tmp_path):
     assert result['msg'].startswith('Cannot read the swarm state: cannot connect to %s/absent.sock: ' % tmp_path)
 
 
-def test_info_refuses_tcp():
+def test_info_refuses_tcp_without_tls():
     result = run_module('swarm_node_info', dict(docker_host='tcp://127.0.0.1:2375'))
     assert result['failed'] is True
-    assert result['msg'].startswith('Cannot read the swarm state: only a local Engine socket (unix:///path)')
+    assert result['msg'].startswith('Cannot read the swarm state: tcp://127.0.0.1:2375 is reached over TLS only: '
+                                    'give ca_path, client_cert, client_key')
 
 
 # swarm_member: init
