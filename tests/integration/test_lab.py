@@ -265,6 +265,8 @@ def test_lab_down_removes_everything(lab):
     assert proc.returncode == 0, explain(proc)
     assert lab_objects() == {"containers": [], "volumes": [], "networks": []}
     assert not lab.inventory.exists()
+    contexts = run("docker", "--config", str(lab.docker_config), "context", "ls", "--format", "{{.Name}}")
+    assert contexts.stdout.split() == ["default"], explain(contexts)
     assert not lab.state_dir.exists()
     # The node images are a cache: they stay.
     for machine in MACHINES:
