@@ -44,7 +44,21 @@ def json_lines(text: str) -> list[dict]:
 @pytest.fixture(name="visualizer", scope="module")
 def fixture_visualizer(lab) -> tuple[str, int]:
     """Address and port of the node the visualizer's task runs on (host mode: only that node serves it), once the
-    page answers with the cluster."""
+    page answers with the cluster.
+
+    Earlier tests restart Engines (machines, regenerate-certs.yml): first wait until the demo stack has settled
+    (every task meant to run is running, every service at its count), so that the page and `docker stack ps`, read
+    a moment apart, see the same tasks."""
+    deadline = time.monotonic() + 240
+    while True:
+        tasks = json_lines(on_manager(lab, "docker stack ps demo --filter desired-state=running --format '{{json .}}'"))
+        services = json_lines(on_manager(lab, "docker stack services demo --format '{{json .}}'"))
+        settled = tasks and all(t["CurrentState"].startswith("Running") for t in tasks) and all(
+            s["Replicas"].split(" ")[0].split("/")[0] == s["Replicas"].split(" ")[0].split("/")[1] for s in services)
+        if settled or time.monotonic() > deadline:
+            break
+        time.sleep(5)
+    assert settled, (tasks, services)
     nodes = on_manager(lab, f"docker service ps {SERVICE} --filter desired-state=running --format '{{{{.Node}}}}'")
     assert len(nodes.split()) == 1, nodes
     address = lab.hosts()[nodes.strip()]
