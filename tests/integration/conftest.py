@@ -137,10 +137,10 @@ class Lab:
             )
         )
 
-    def playbook(self, name: str, *extra: str) -> subprocess.CompletedProcess:
+    def playbook(self, name: str, *extra: str, timeout: int = 900) -> subprocess.CompletedProcess:
         return run(
             _tool("ansible-playbook"), "-i", str(self.inventory_dir),
-            "-e", f"@{self.vars_file}", f"playbooks/{name}", *extra,
+            "-e", f"@{self.vars_file}", f"playbooks/{name}", *extra, timeout=timeout,
         )
 
     def adhoc(self, *args: str) -> subprocess.CompletedProcess:
