@@ -223,8 +223,15 @@ def tls_problems(config, flags, tls_enabled):
                     "listeners and TLS files as flags in the systemd drop-in, and dockerd refuses a setting made both "
                     "ways; remove '%s' from daemon.json" % (key, key))
     verify = bool(config.get('tlsverify')) or any(flag_key(f) == 'tlsverify' for f in flags or [])
-    if not verify:
-        for host in tcp_hosts(config, flags):
+    for host in tcp_hosts(config, flags):
+        # 2375 is where clients speak plain HTTP to the Engine: never opened, even when --tlsverify would cover it
+        # (it covers every tcp:// listener). A tcp:// address without a port means 2375 without TLS too.
+        port = host[len('tcp://'):].rpartition(':')[2] if ':' in host[len('tcp://'):] else ''
+        if port in ('2375', ''):
+            problems.append(
+                "%s would open port 2375, the Engine API's unencrypted port: remove it from engine_dockerd_flags / "
+                "daemon.json hosts; engine_tls: true listens on engine_tls_port (2376) with --tlsverify" % host)
+        elif not verify:
             problems.append(
                 "%s would serve the Engine API without TLS client verification (anyone reaching the port is root on "
                 "the node): remove it from engine_dockerd_flags / daemon.json hosts and set engine_tls: true, which "

@@ -162,7 +162,7 @@ def test_regenerate_certs_renews_ca_client_and_servers_keeping_the_swarm(lab):
     ("extra", "message"),
     [
         ({"engine_dockerd_flags": ["-H fd://", "-H tcp://0.0.0.0:2375"]},
-         "tcp://0.0.0.0:2375 would serve the Engine API without TLS client verification"),
+         "tcp://0.0.0.0:2375 would open port 2375, the Engine API's unencrypted port"),
         ({"engine_daemon_config": {"hosts": ["unix:///var/run/docker.sock"]}},
          "daemon.json (engine_daemon_config) sets 'hosts' while engine_tls is on"),
         ({"engine_tls_port": 2375}, "engine_tls_port 2375 is not a TCP port for the TLS listener"),

@@ -203,6 +203,9 @@ def test_version_regex_is_anchored_and_escapes_dots():
         # TLS verification on, by flag or by daemon.json: allowed.
         ({}, ["-H fd://", "-H tcp://0.0.0.0:2376", "--tlsverify", "--tlscacert=/c"], False, []),
         ({"hosts": ["tcp://0.0.0.0:2376"], "tlsverify": True}, [], False, []),
+        # --tlsverify would cover 2375 too, but clients speak plain HTTP there: never opened.
+        ({}, ["-H fd://", "-H tcp://0.0.0.0:2375", "-H tcp://0.0.0.0:2376", "--tlsverify"], True,
+         ["tcp://0.0.0.0:2375"]),
         # tls without verify is still open to anyone: refused.
         ({"hosts": ["tcp://0.0.0.0:2376"], "tls": True}, [], False, ["tcp://0.0.0.0:2376"]),
     ],
@@ -211,7 +214,8 @@ def test_tls_problems_refuse_every_tcp_listener_without_verify(config, flags, tl
     problems = tls_problems(config, flags, tls)
     assert len(problems) == len(expected)
     for problem, host in zip(problems, expected):
-        assert problem.startswith(host + " would serve the Engine API without TLS")
+        reason = " would open port 2375" if host.endswith(":2375") else " would serve the Engine API without TLS"
+        assert problem.startswith(host + reason)
         assert "engine_tls: true" in problem
 
 
