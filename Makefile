@@ -11,7 +11,7 @@ export PATH := $(BIN):$(PATH)
 PREREQ := $(CURDIR)/scripts/prereq.sh
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lab lab-down env ls start stop restart rm ssh images engine-local test lint sanity unit molecule molecule-vagrant vagrant-check integration build docs clean
+.PHONY: help venv bench lab lab-down env ls start stop restart rm ssh images engine-local test lint sanity unit molecule molecule-vagrant vagrant-check integration build docs clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -80,6 +80,11 @@ rm: venv ## Remove machines M=NAME[,NAME] (ALL=1: every one) with their volume, 
 
 ssh: venv ## Open a shell on machine M over SSH with the lab's key (CMD="docker ps" runs a command instead)
 	@python3 scripts/machine-ssh.py "$$M" $(if $(CMD),"$$CMD")
+
+# make bench: N=3,6,9 machines, 3 runs each (BENCH_SIZES=3,6 BENCH_RUNS=1 for a quicker look); bench/run.py --help.
+bench: images ## Benchmarks: cold converge and no-op re-run against their floors, stack deploys; table, CSV and chart in results/bench/
+	@$(BIN)/python -c 'import matplotlib' 2>/dev/null || $(BIN)/pip install -q --disable-pip-version-check -r bench/requirements.txt
+	@$(BIN)/python bench/run.py
 
 engine-local: venv ## Install and start Docker Engine on this machine with the engine role (as root)
 	@$(PREREQ) root
