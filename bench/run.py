@@ -121,6 +121,13 @@ def table(summary, floors):
     return "\n".join(lines)
 
 
+def profiled(out, name):
+    """The environment that has bench/callback_plugins write the run's per-task times to profiles/NAME.json."""
+    return {"ANSIBLE_CALLBACK_PLUGINS": os.path.join(REPO, "bench", "callback_plugins"),
+            "ANSIBLE_CALLBACKS_ENABLED": "bench_profile",
+            "BENCH_PROFILE_JSON": os.path.join(out, "profiles", f"{name}.json")}
+
+
 FLOORS = {
     "cold converge": "bench/floor.sh (SSH + docker CLI, parallel)",
     "no-op re-run": "gather_facts + ping (bench/ansible-floor.yml)",
@@ -241,17 +248,14 @@ class Bench:
         self.record("cold converge", n, "floor", run, seconds)
 
         self.bare_machines(n, f"{tag}-ours")
-        profile = os.path.join(self.out, "profiles", f"{tag}-ours-cold.json")
-        seconds, _ = self.run(OURS_COLD, f"{tag}-ours-cold.log", env={
-            "ANSIBLE_CALLBACK_PLUGINS": os.path.join(REPO, "bench", "callback_plugins"),
-            "ANSIBLE_CALLBACKS_ENABLED": "bench_profile", "BENCH_PROFILE_JSON": profile})
+        seconds, _ = self.run(OURS_COLD, f"{tag}-ours-cold.log", env=profiled(self.out, f"{tag}-ours-cold"))
         ours_services = self.check_cluster(n, "our cold converge")
         if ours_services != floor_services:
             raise SystemExit(f"bench: the floor and ours did not end with the same services: "
                              f"{floor_services} and {ours_services}")
         self.record("cold converge", n, "ours", run, seconds)
 
-        seconds, output = self.run(OURS_COLD, f"{tag}-ours-noop.log")
+        seconds, output = self.run(OURS_COLD, f"{tag}-ours-noop.log", env=profiled(self.out, f"{tag}-ours-noop"))
         changed = sum(recap_changed(output).values())
         self.record("no-op re-run", n, "ours", run, seconds, changed=changed)
         if changed:
@@ -371,6 +375,7 @@ class Bench:
             axis.set_xlabel("machines (N)")
             axis.set_ylabel("seconds")
             axis.set_xticks(sorted({n for n, *_ in points}))
+            axis.margins(y=0.15)
             axis.set_ylim(bottom=0)
             axis.grid(alpha=0.3)
             axis.legend()
@@ -380,16 +385,17 @@ class Bench:
         return path
 
     def profiles(self, summary):
-        """Where the time goes: per role and the slowest tasks of each size's median cold run."""
+        """Where the time goes: per role and the slowest tasks of each size's median cold and no-op run."""
         lines = []
         for benchmark, n, ours, _, _ in summary:
-            if benchmark != "cold converge" or not ours:
+            if benchmark not in ("cold converge", "no-op re-run") or not ours:
                 continue
+            kind = "cold" if benchmark == "cold converge" else "noop"
             runs = [r for r in self.rows if r["benchmark"] == benchmark and r["n"] == n and r["tool"] == "ours"]
             median_run = min(runs, key=lambda r: abs(r["seconds"] - ours[0]))["run"]
-            with open(os.path.join(self.out, "profiles", f"n{n}-run{median_run}-ours-cold.json"), encoding="utf-8") as h:
-                roles, tasks = profile_totals(json.load(h))
-            lines.append(f"\nWhere the time goes: our cold converge, N={n} (run {median_run}, the median)")
+            with open(os.path.join(self.out, "profiles", f"n{n}-run{median_run}-ours-{kind}.json"), encoding="utf-8") as h:
+                roles, tasks = profile_totals(json.load(h), top=15 if kind == "cold" else 10)
+            lines.append(f"\nWhere the time goes: our {benchmark}, N={n} (run {median_run}, the median)")
             lines.append("  per role (or play):")
             lines += [f"    {seconds:7.1f} s  {name}" for name, seconds in roles]
             lines.append("  slowest tasks:")
@@ -405,7 +411,7 @@ def parse_args(argv):
                         help="runs per figure; the median is reported (env BENCH_RUNS; default 3)")
     parser.add_argument("--only", default=os.environ.get("BENCH_ONLY", "converge,stack"),
                         help="converge (cold and no-op) and/or stack (default both)")
-    parser.add_argument("--subnet", default="172.29.78.0/24", help="the bench machines' network")
+    parser.add_argument("--subnet", default="172.29.80.0/24", help="the bench machines' network")
     parser.add_argument("--cache-port", type=int, default=3142, help="port of the package cache on the controller")
     parser.add_argument("--fresh-cache", action="store_true", help="forget the cached packages first")
     parser.add_argument("--keep", action="store_true", help="leave the last machines running at the end")
