@@ -430,6 +430,9 @@ def parse_args(argv):
 
 def main(argv=None):
     args = parse_args(argv)
+    # As `make bench` runs it: the venv's ansible-playbook first on PATH, the repository's ansible.cfg.
+    os.environ["PATH"] = os.path.dirname(os.path.abspath(sys.executable)) + os.pathsep + os.environ.get("PATH", "")
+    os.environ.setdefault("ANSIBLE_CONFIG", os.path.join(REPO, "ansible.cfg"))
     bench = Bench(args)
     latest = os.path.join(REPO, "results", "bench", "latest")
     if os.path.dirname(os.path.abspath(args.results)) == os.path.dirname(latest):
@@ -461,7 +464,7 @@ def main(argv=None):
     print()
     print(table(summary, FLOORS))
     print(bench.profiles(summary))
-    chart = bench.chart(summary)
+    chart = bench.chart(summary) if "converge" in args.only else None
     print(f"\nraw runs: {os.path.join(args.results, 'runs.csv')}\nsummary: {os.path.join(args.results, 'summary.csv')}")
     if chart:
         print(f"chart:   {chart}")
