@@ -172,6 +172,6 @@ if __name__ == "__main__":
     args = sys.argv[1:]
     if not args:
         sys.exit("usage: pkgcache.py CACHE_DIR [HOST [PORT]]")
-    server, _ = serve(args[0], args[1] if len(args) > 1 else "127.0.0.1", int(args[2]) if len(args) > 2 else 3142)
+    server = serve(args[0], args[1] if len(args) > 1 else "127.0.0.1", int(args[2]) if len(args) > 2 else 3142)[0]
     print(f"package cache on {server.server_address[0]}:{server.server_address[1]}", flush=True)
     threading.Event().wait()

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """`make bench`: how fast Anchorage takes bare machines to a serving cluster, and how cheap a re-run is, measured
 side by side with the floor in one run on this machine.
 
@@ -54,7 +53,7 @@ def managers_for(n):
 
 def subnet_gateway(subnet):
     """The controller's address on the bench network: the subnet's first host (Docker's default gateway)."""
-    base, _ = subnet.split("/")
+    base = subnet.split("/")[0]
     parts = base.split(".")
     return ".".join(parts[:3] + [str(int(parts[3]) + 1)])
 
@@ -194,7 +193,7 @@ class Bench:
         proxy = f"http://{self.gateway}:{self.args.cache_port}"
         docker_config = json.dumps({"proxies": {"default": {
             "httpProxy": proxy, "noProxy": f"localhost,127.0.0.1,{self.args.subnet}"}}})
-        for name, _, _ in self.hosts():
+        for name, _address, _manager in self.hosts():
             # A site's apt proxy, and the docker client's proxies, which the CLI and docker_image pass to builds.
             self.node(name, "sh", "-c", f"echo 'Acquire::http::Proxy \"{proxy}\";' > /etc/apt/apt.conf.d/01bench-proxy"
                       f" && mkdir -p /root/.docker && echo '{docker_config}' > /root/.docker/config.json")
@@ -243,12 +242,12 @@ class Bench:
     def cold_and_noop(self, n, run):
         tag = f"n{n}-run{run}"
         self.bare_machines(n, f"{tag}-floor")
-        seconds, _ = self.run(["bash", "bench/floor.sh", "converge"], f"{tag}-floor-cold.log", env=self.floor_env())
+        seconds = self.run(["bash", "bench/floor.sh", "converge"], f"{tag}-floor-cold.log", env=self.floor_env())[0]
         floor_services = self.check_cluster(n, "the floor's cold converge")
         self.record("cold converge", n, "floor", run, seconds)
 
         self.bare_machines(n, f"{tag}-ours")
-        seconds, _ = self.run(OURS_COLD, f"{tag}-ours-cold.log", env=profiled(self.out, f"{tag}-ours-cold"))
+        seconds = self.run(OURS_COLD, f"{tag}-ours-cold.log", env=profiled(self.out, f"{tag}-ours-cold"))[0]
         ours_services = self.check_cluster(n, "our cold converge")
         if ours_services != floor_services:
             raise SystemExit(f"bench: the floor and ours did not end with the same services: "
@@ -260,7 +259,7 @@ class Bench:
         self.record("no-op re-run", n, "ours", run, seconds, changed=changed)
         if changed:
             self.say(f"WARNING: the no-op re-run changed {changed} things: see logs/{tag}-ours-noop.log")
-        seconds, _ = self.run(["ansible-playbook", "-i", INVENTORY, "bench/ansible-floor.yml"], f"{tag}-ansible-floor.log")
+        seconds = self.run(["ansible-playbook", "-i", INVENTORY, "bench/ansible-floor.yml"], f"{tag}-ansible-floor.log")[0]
         self.record("no-op re-run", n, "floor", run, seconds)
 
     def stack_images(self):
@@ -282,7 +281,7 @@ class Bench:
         that every first deploy pulls."""
         self.node("manager1", "docker", "stack", "rm", STACK, check=False)
         deadline = time.monotonic() + 180
-        for name, _, manager in self.hosts():
+        for name, _address, manager in self.hosts():
             while self.node(name, "docker", "ps", "-aq", "--filter", f"label=com.docker.stack.namespace={STACK}").strip():
                 if time.monotonic() > deadline:
                     raise SystemExit(f"bench: the {STACK} stack's containers are still on {name}")
@@ -314,13 +313,13 @@ class Bench:
                     if tool == "floor":
                         env = dict(self.floor_env(), **variables, FLOOR_REGISTRY_USER="anchorage",
                                    FLOOR_REGISTRY_PASSWORD=password)
-                        seconds, _ = self.run(["bash", "bench/floor.sh", "deploy", STACK, "bench/stack.yml"], log, env=env)
+                        seconds = self.run(["bash", "bench/floor.sh", "deploy", STACK, "bench/stack.yml"], log, env=env)[0]
                     else:
                         module_args = json.dumps({"name": STACK, "compose": ["/root/bench-stack.yml"],
                                                   "variables": variables, "with_registry_auth": True,
                                                   "wait_timeout": 600})
-                        seconds, _ = self.run(["ansible", "-i", INVENTORY, "manager1", "-m", "anchorage.swarm.stack",
-                                               "-a", module_args], log)
+                        seconds = self.run(["ansible", "-i", INVENTORY, "manager1", "-m", "anchorage.swarm.stack",
+                                            "-a", module_args], log)[0]
                     self.check_stack(tag, replicas)
                     self.record(benchmark, n, tool, run, seconds)
         self.stack_remove()
@@ -362,10 +361,10 @@ class Bench:
         figure, axes = plt.subplots(1, 2, figsize=(11, 4.5))
         for axis, benchmark, labels in ((axes[0], "cold converge", ("ours: site.yml + demo.yml", "floor: floor.sh")),
                                         (axes[1], "no-op re-run", ("ours: site.yml + demo.yml", "floor: facts + ping"))):
-            points = [(n, ours, floor) for name, n, ours, floor, _ in summary if name == benchmark]
+            points = [(n, (ours, floor)) for name, n, ours, floor, _ratio in summary if name == benchmark]
             for index, label in enumerate(labels):
-                xs = [n for n, *_ in points if _[index]]
-                stats = [s[index] for _, *s in points if s[index]]
+                xs = [n for n, pair in points if pair[index]]
+                stats = [pair[index] for n, pair in points if pair[index]]
                 if not xs:
                     continue
                 medians = [s[0] for s in stats]
@@ -374,7 +373,7 @@ class Bench:
             axis.set_title(f"{benchmark} (median, min-max)")
             axis.set_xlabel("machines (N)")
             axis.set_ylabel("seconds")
-            axis.set_xticks(sorted({n for n, *_ in points}))
+            axis.set_xticks(sorted({n for n, pair in points}))
             axis.margins(y=0.15)
             axis.set_ylim(bottom=0)
             axis.grid(alpha=0.3)
@@ -387,7 +386,7 @@ class Bench:
     def profiles(self, summary):
         """Where the time goes: per role and the slowest tasks of each size's median cold and no-op run."""
         lines = []
-        for benchmark, n, ours, _, _ in summary:
+        for benchmark, n, ours, _floor, _ratio in summary:
             if benchmark not in ("cold converge", "no-op re-run") or not ours:
                 continue
             kind = "cold" if benchmark == "cold converge" else "noop"
