@@ -40,6 +40,7 @@ LAB = "anchorage-bench"
 STATE = os.path.join(REPO, ".lab", LAB)
 INVENTORY = os.path.join(STATE, "inventory", "hosts.yml")
 CACHE_DIR = os.path.join(REPO, ".cache", "bench", "packages")
+LAB_DOWN = ["ansible-playbook", "playbooks/lab-down.yml", "-e", f"machine_lab_name={LAB}"]
 OURS_COLD = ["ansible-playbook", "-i", INVENTORY, "playbooks/site.yml", "playbooks/demo.yml"]
 STACK = "bench"
 
@@ -184,7 +185,7 @@ class Bench:
 
     def bare_machines(self, n, tag):
         """Remove the bench machines and make N new bare ones, pointed at the package cache."""
-        self.run(["ansible-playbook", "playbooks/lab-down.yml", "-e", f"machine_lab_name={LAB}"], f"{tag}-down.log")
+        self.run(LAB_DOWN, f"{tag}-down.log")
         self.run(["ansible-playbook", "bench/machines.yml", "-e", f"bench_machine_count={n}",
                   "-e", f"bench_managers={managers_for(n)}", "-e", f"bench_subnet={self.args.subnet}"],
                  f"{tag}-machines.log")
@@ -458,8 +459,7 @@ def main(argv=None):
             bench.proxy.shutdown()
             bench.say(f"package cache: {bench.cache.stats}")
         if not args.keep:
-            bench.run(["ansible-playbook", "playbooks/lab-down.yml", "-e", f"machine_lab_name={LAB}"], "down.log",
-                      check=False)
+            bench.run(LAB_DOWN, "down.log", check=False)
     print()
     print(table(summary, FLOORS))
     print(bench.profiles(summary))
