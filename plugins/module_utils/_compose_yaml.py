@@ -714,6 +714,41 @@ class _Scanner(_PyScanner):
                                'did not find expected comment or line break', self.get_mark())
         self.scan_line_break()
 
+    def _check_indentation_tab(self, indent):
+        # yaml_parser_scan_block_scalar_breaks: a tab where indentation spaces go is an error (PyYAML ends the
+        # scalar there instead): in any line while the indentation is not known yet, else before it.
+        if self.peek() == u'\t' and (indent is None or self.column < indent):
+            raise ScannerError('while scanning a block scalar', None,
+                               'found a tab character where an indentation space is expected', self.get_mark())
+
+    def scan_block_scalar_indentation(self):
+        """The leading empty lines of a block scalar without an indentation indicator, and its indentation."""
+        chunks = []
+        max_indent = 0
+        end_mark = self.get_mark()
+        while True:
+            while self.peek() == u' ':
+                self.forward()
+            max_indent = max(max_indent, self.column)
+            self._check_indentation_tab(None)
+            if self.peek() not in _BREAKS:
+                return chunks, max_indent, end_mark
+            chunks.append(self.scan_line_break())
+            end_mark = self.get_mark()
+
+    def scan_block_scalar_breaks(self, indent):
+        """The indentation and the empty lines that follow a line of a block scalar."""
+        chunks = []
+        end_mark = self.get_mark()
+        while True:
+            while self.column < indent and self.peek() == u' ':
+                self.forward()
+            self._check_indentation_tab(indent)
+            if self.peek() not in _BREAKS:
+                return chunks, end_mark
+            chunks.append(self.scan_line_break())
+            end_mark = self.get_mark()
+
     def _scan_uri(self, head, start_mark):
         """yaml_parser_scan_tag_uri: URI characters, %XX escapes making one UTF-8 character each."""
         chunks = [head[1:]] if head else []
