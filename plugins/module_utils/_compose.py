@@ -4,9 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Compose files to swarm objects, exactly as `docker stack deploy` makes them (pure functions, no Engine calls).
 
-load() reads one or more compose dicts the way docker/cli's cli/compose/loader does: forbidden keys are an error,
-unsupported ones a warning ("Ignoring unsupported options: build"), ${VAR} interpolation from explicit variables
-only, then the CLI's schema. convert() turns the result into the Engine API objects that
+load() (in _compose_loader) reads one or more compose files the way docker/cli's cli/compose/loader does, to the
+typed config `docker stack config` prints. convert() turns that into the Engine API objects that
 cli/compose/convert builds: services named <stack>_<service> with the labels com.docker.stack.namespace and
 com.docker.stack.image, networks <stack>_<name>, and the same defaults, orderings and normalisations, so a service
 this collection deploys and one `docker stack deploy` deploys from the same file have equal specs.
@@ -24,259 +23,16 @@ __metaclass__ = type
 import hashlib
 import os
 import re
-import shlex
 
-from ansible_collections.anchorage.swarm.plugins.module_utils._compose_schema import validate as validate_schema
+# load() and ComposeError live in the loader; they are re-exported here, the one module callers import.
+from ansible_collections.anchorage.swarm.plugins.module_utils._compose_loader import (  # noqa: F401, pylint: disable=unused-import
+    DEPRECATED, FORBIDDEN, UNSUPPORTED, ComposeError, interpolate, interpolate_string, load, parse_env_lines, read_env_files, shlex_split,
+)
 
 NAMESPACE_LABEL = 'com.docker.stack.namespace'
 IMAGE_LABEL = 'com.docker.stack.image'
-
-# docker/cli cli/compose/types: keys swarm ignores (a warning), keys it refuses (an error).
-UNSUPPORTED = ('build', 'cgroupns_mode', 'cgroup_parent', 'devices', 'domainname', 'external_links', 'ipc', 'links',
-               'mac_address', 'network_mode', 'pid', 'privileged', 'restart', 'security_opt', 'shm_size', 'userns_mode')
-DEPRECATED = {
-    'container_name': 'Setting the container name is not supported.',
-    'expose': "Exposing ports is unnecessary - services on the same network can access each other's containers on any port.",
-}
-FORBIDDEN = {
-    'extends': 'Support for `extends` is not implemented yet.',
-    'volume_driver': 'Instead of setting the volume driver on the service, define a volume using the top-level `volumes` '
-                     'option and specify the driver there.',
-    'volumes_from': "To share a volume between services, define it using the top-level `volumes` option and reference it "
-                    "from each service that shares it using the service-level `volumes` option.",
-    'cpu_quota': 'Set resource limits using deploy.resources',
-    'cpu_shares': 'Set resource limits using deploy.resources',
-    'cpuset': 'Set resource limits using deploy.resources',
-    'mem_limit': 'Set resource limits using deploy.resources',
-    'memswap_limit': 'Set resource limits using deploy.resources',
-}
 # Networks every node has; services can attach to them but they take no aliases.
 PREDEFINED_NETWORKS = ('host', 'bridge', 'none', 'default')
-
-
-class ComposeError(Exception):
-    """Bad input: the message names the key and what to do."""
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Interpolation (docker/cli cli/compose/template and loader/interpolate.go)
-
-_TEMPLATE = re.compile(r'\$(?:(?P<escaped>\$)|(?P<named>[_a-z][_a-z0-9]*)|\{(?P<braced>[^}]*)\}|(?P<invalid>))',
-                       re.IGNORECASE)
-_BRACED = re.compile(r'^(?P<name>[_a-z][_a-z0-9]*)(?:(?P<op>:?[-?])(?P<arg>.*))?$', re.IGNORECASE | re.DOTALL)
-
-
-def interpolate_string(value, variables, where):
-    """Substitute $VAR, ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error} and $$ in VALUE."""
-    def substitute(match):
-        if match.group('escaped') is not None:
-            return '$'
-        name = match.group('named')
-        op = arg = None
-        if name is None:
-            braced = match.group('braced')
-            if braced is None:
-                raise ComposeError('%s: invalid interpolation format in %r: a lone "$" (write "$$" for a literal dollar)'
-                                   % (where, value))
-            parsed = _BRACED.match(braced)
-            if not parsed:
-                raise ComposeError('%s: invalid interpolation format in %r (use ${NAME}, ${NAME:-default} or ${NAME:?error})'
-                                   % (where, value))
-            name, op, arg = parsed.group('name', 'op', 'arg')
-        present = name in variables and variables[name] is not None
-        current = '' if not present else str(variables[name])
-        if op in (':-', '-'):
-            if (op == ':-' and current == '') or not present:
-                return interpolate_string(arg, variables, where)
-            return current
-        if op in (':?', '?'):
-            if (op == ':?' and current == '') or not present:
-                raise ComposeError('%s: required variable %s is missing a value: %s' % (where, name, arg or name))
-            return current
-        if not present:
-            raise ComposeError('%s: variable %s is not set; give it in the variables parameter, or write ${%s:-} for '
-                               'an empty default' % (where, name, name))
-        return current
-    return _TEMPLATE.sub(substitute, value)
-
-
-def _to_bool(value):
-    lowered = value.lower()
-    if lowered in ('y', 'yes', 'true', 'on'):
-        return True
-    if lowered in ('n', 'no', 'false', 'off'):
-        return False
-    raise ValueError('invalid boolean: %s' % value)
-
-
-# Paths whose interpolated strings become numbers or booleans (loader/interpolate.go); * matches any key or index.
-_CASTS = [
-    (('services', '*', 'configs', '*', 'mode'), int),
-    (('services', '*', 'secrets', '*', 'mode'), int),
-    (('services', '*', 'healthcheck', 'retries'), int),
-    (('services', '*', 'healthcheck', 'disable'), _to_bool),
-    (('services', '*', 'deploy', 'replicas'), int),
-    (('services', '*', 'deploy', 'update_config', 'parallelism'), int),
-    (('services', '*', 'deploy', 'update_config', 'max_failure_ratio'), float),
-    (('services', '*', 'deploy', 'rollback_config', 'parallelism'), int),
-    (('services', '*', 'deploy', 'rollback_config', 'max_failure_ratio'), float),
-    (('services', '*', 'deploy', 'restart_policy', 'max_attempts'), int),
-    (('services', '*', 'deploy', 'placement', 'max_replicas_per_node'), int),
-    (('services', '*', 'ports', '*', 'target'), int),
-    (('services', '*', 'ports', '*', 'published'), int),
-    (('services', '*', 'ulimits', '*'), int),
-    (('services', '*', 'ulimits', '*', 'hard'), int),
-    (('services', '*', 'ulimits', '*', 'soft'), int),
-    (('services', '*', 'privileged'), _to_bool),
-    (('services', '*', 'oom_score_adj'), int),
-    (('services', '*', 'read_only'), _to_bool),
-    (('services', '*', 'stdin_open'), _to_bool),
-    (('services', '*', 'tty'), _to_bool),
-    (('services', '*', 'volumes', '*', 'read_only'), _to_bool),
-    (('services', '*', 'volumes', '*', 'volume', 'nocopy'), _to_bool),
-    (('networks', '*', 'external'), _to_bool),
-    (('networks', '*', 'internal'), _to_bool),
-    (('networks', '*', 'attachable'), _to_bool),
-    (('volumes', '*', 'external'), _to_bool),
-    (('secrets', '*', 'external'), _to_bool),
-    (('configs', '*', 'external'), _to_bool),
-]
-
-
-def _cast_for(path):
-    for pattern, cast in _CASTS:
-        if len(pattern) == len(path) and all(p == '*' or p == str(k) for p, k in zip(pattern, path)):
-            return cast
-    return None
-
-
-def _interpolate(value, variables, path):
-    if isinstance(value, dict):
-        return dict((k, _interpolate(v, variables, path + (k,))) for k, v in value.items())
-    if isinstance(value, list):
-        return [_interpolate(v, variables, path + (i,)) for i, v in enumerate(value)]
-    if isinstance(value, str):
-        where = '.'.join(str(p) for p in path)
-        result = interpolate_string(value, variables, where)
-        # Like the CLI, only a string that interpolation changed is cast: a literal "3" stays a string.
-        cast = _cast_for(path) if result != value else None
-        if cast is not None:
-            try:
-                return cast(result)
-            except ValueError:
-                kind = {int: 'integer', float: 'number'}.get(cast, 'boolean')
-                raise ComposeError('%s: %r is not a valid %s' % (where, result, kind))
-        return result
-    return value
-
-
-def interpolate(config, variables):
-    """Interpolate the values (never the keys) of the services, networks, volumes, secrets and configs sections."""
-    result = dict(config)
-    for section in ('services', 'networks', 'volumes', 'secrets', 'configs'):
-        if isinstance(config.get(section), dict):
-            result[section] = _interpolate(config[section], variables or {}, (section,))
-    return result
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Loading: forbidden/unsupported keys, schema, merge of several files
-
-def _merge_service(base, override):
-    """docker/cli loader/merge.go in short: mappings merge key by key; ports, volumes, secrets and configs merge by
-    their target; every other list is replaced."""
-    result = dict(base)
-    for key, value in override.items():
-        old = result.get(key)
-        if isinstance(old, dict) and isinstance(value, dict):
-            result[key] = _merge_mapping(old, value)
-        elif key in ('volumes', 'secrets', 'configs', 'ports') and isinstance(old, list) and isinstance(value, list):
-            merged = dict((_list_key(key, item), item) for item in old)
-            merged.update((_list_key(key, item), item) for item in value)
-            result[key] = list(merged.values())
-        else:
-            result[key] = value
-    return result
-
-
-def _merge_mapping(base, override):
-    result = dict(base)
-    for key, value in override.items():
-        if isinstance(result.get(key), dict) and isinstance(value, dict):
-            result[key] = _merge_mapping(result[key], value)
-        else:
-            result[key] = value
-    return result
-
-
-def _list_key(kind, item):
-    if isinstance(item, dict):
-        return str(item.get('target') or item.get('source'))
-    text = str(item)
-    if kind == 'volumes':
-        parts = text.split(':')
-        return parts[1] if len(parts) > 1 else parts[0]
-    return text
-
-
-def load(files, variables=None):
-    """Load compose FILES, a list of (name, dict), into one dict. Returns (config, warnings); raises ComposeError."""
-    if not files:
-        raise ComposeError('compose: give at least one compose file or definition')
-    warnings = []
-    merged = None
-    version = None
-    unsupported = set()
-    deprecated = {}
-    for name, config in files:
-        if not isinstance(config, dict):
-            raise ComposeError('%s: a compose file must be a mapping with a services key, not %s'
-                               % (name, type(config).__name__))
-        this_version = str(config.get('version', '3.13'))
-        if this_version in ('', '3'):
-            this_version = '3.13'  # schema.normalizeVersion: "3" is the newest 3.x
-        if not re.match(r'^3(\.\d+)?$', this_version):
-            raise ComposeError('%s: version %s is not a compose file format docker stack deploy reads; use "3.x" '
-                               '(for example "3.8")' % (name, this_version))
-        if version is not None and version != this_version:
-            raise ComposeError('%s: version mismatched between two compose files: %s and %s' % (name, version, this_version))
-        version = this_version
-        services = config.get('services') or {}
-        if isinstance(services, dict):
-            forbidden = sorted(set(k for svc in services.values() if isinstance(svc, dict) for k in svc if k in FORBIDDEN))
-            if forbidden:
-                raise ComposeError('%s: compose file contains unsupported options: %s' % (
-                    name, '; '.join('%s: %s' % (k, FORBIDDEN[k]) for k in forbidden)))
-            for svc in services.values():
-                if isinstance(svc, dict):
-                    unsupported.update(k for k in svc if k in UNSUPPORTED)
-                    deprecated.update((k, DEPRECATED[k]) for k in svc if k in DEPRECATED)
-        config = interpolate(config, variables)
-        errors = validate_schema(config)
-        if errors:
-            raise ComposeError('%s: %s' % (name, '; '.join(errors)))
-        if merged is None:
-            merged = config
-            continue
-        merged = dict(merged)
-        for section in ('services', 'networks', 'volumes', 'secrets', 'configs'):
-            if section not in config:
-                continue
-            target = dict(merged.get(section) or {})
-            for key, value in (config[section] or {}).items():
-                if section == 'services' and key in target:
-                    target[key] = _merge_service(target[key], value)
-                else:
-                    # A network, volume, secret or config of a later file replaces the earlier one whole (merge.go).
-                    target[key] = value
-            merged[section] = target
-    if unsupported:
-        warnings.append('Ignoring unsupported options: %s' % ', '.join(sorted(unsupported)))
-    if deprecated:
-        warnings.append('Ignoring deprecated options: %s' % '; '.join('%s: %s' % kv for kv in sorted(deprecated.items())))
-    if not merged.get('services'):
-        raise ComposeError('services: the compose file defines no services')
-    return merged, warnings
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -478,23 +234,8 @@ def _shell(value):
     if value is None:
         return None
     if isinstance(value, str):
-        return shlex.split(value)
+        return shlex_split(value)
     return [str(v) for v in value]
-
-
-def parse_env_file(text, variables):
-    """An env_file's KEY=VALUE lines; a bare KEY takes its value from VARIABLES, or stays unset."""
-    result = {}
-    for line in text.splitlines():
-        line = line.lstrip()
-        if not line or line.startswith('#'):
-            continue
-        key, found, value = line.partition('=')
-        if found:
-            result[key] = value
-        elif key.strip() in variables:
-            result[key.strip()] = str(variables[key.strip()])
-    return result
 
 
 def _scope(stack, name):
@@ -532,7 +273,8 @@ def _file_objects(kind, stack, config, read_file, working_dir):
             obj['driver'] = {'Name': spec['driver'], 'Options': _mapping(spec.get('driver_opts'))}
             obj['name'] = base
         else:
-            if not spec.get('file'):
+            # The loader makes a missing file the working folder itself, as the CLI's absPath(workingDir, "") does.
+            if not spec.get('file') or os.path.normpath(spec['file']) == os.path.normpath(working_dir):
                 raise ComposeError('%s.%s: give file (a path on the managed node), driver or external' % (kind, key))
             path = spec['file'] if os.path.isabs(spec['file']) else os.path.join(working_dir, spec['file'])
             try:
@@ -762,24 +504,9 @@ def _ulimits(value):
     return result
 
 
-def _environment(service, variables, read_file, working_dir, where):
-    env = {}
-
-    def update(values):
-        for key, value in values.items():
-            if (value is None or value == '') and key in variables:
-                env[key] = str(variables[key])
-            else:
-                env[key] = value
-    env_files = service.get('env_file')
-    for path in [env_files] if isinstance(env_files, str) else env_files or []:
-        full = path if os.path.isabs(path) else os.path.join(working_dir, path)
-        try:
-            text = read_file(full).decode('utf-8')
-        except (IOError, OSError) as exc:
-            raise ComposeError('%s.env_file: cannot read %s: %s' % (where, full, exc.strerror or exc))
-        update(parse_env_file(text, variables))
-    update(_mapping(service.get('environment'), allow_none=True))
+def _environment(service):
+    """convertEnvironment: the loader already folded env_file and the variables into environment."""
+    env = service.get('environment') or {}
     return sorted(k if v is None else '%s=%s' % (k, v) for k, v in env.items())
 
 
@@ -836,7 +563,7 @@ def convert_service(stack, key, service, config, objects, variables, read_file, 
         'Command': _shell(service.get('entrypoint')),
         'Args': _shell(service.get('command')),
         'Hostname': service.get('hostname') or '',
-        'Env': _environment(service, variables, read_file, working_dir, where),
+        'Env': _environment(service),
         'Dir': service.get('working_dir') or '',
         'User': service.get('user') or '',
         'Mounts': _mounts(service.get('volumes'), config.get('volumes') or {}, stack, working_dir, where),
@@ -874,7 +601,7 @@ def convert_service(stack, key, service, config, objects, variables, read_file, 
         'Resources': _resources(deploy.get('resources'), where),
         'Placement': {
             'Constraints': list(placement.get('constraints') or []),
-            'Preferences': [{'Spread': {'SpreadDescriptor': p['spread']}} for p in placement.get('preferences') or []],
+            'Preferences': [{'Spread': {'SpreadDescriptor': p.get('spread', '')}} for p in placement.get('preferences') or []],
             'MaxReplicas': placement.get('max_replicas_per_node') or 0,
         },
         'Networks': attachments,
@@ -913,6 +640,9 @@ def convert(stack, config, variables=None, read_file=None, working_dir='.'):
     """
     if not re.match(r'^[a-zA-Z0-9][a-zA-Z0-9_.-]*$', stack or ''):
         raise ComposeError('name: %r is not a valid stack name (letters, digits, "_", "." and "-")' % stack)
+    if not config.get('services'):
+        # The CLI deploys an empty stack; with prune that removes every service, so it is refused here.
+        raise ComposeError('services: the compose files define no services')
     variables = variables or {}
     read_file = read_file or _read_file
     objects = {

@@ -73,11 +73,32 @@ options:
     type: path
   variables:
     description:
-      - Values for V(${VAR}) interpolation. Only these are used, never the environment of the module.
+      - Values for V(${VAR}) interpolation (and for C(environment) and C(env_file) entries that name a variable
+        without a value, and V(HOME) for bind sources that start with V(~)), as the CLI takes them from its
+        environment. Only these and O(env_files) are used, never the environment of the module.
+      - They win over values from O(env_files).
       - An undefined V(${VAR}) without a default (V(${VAR:-default})) is an error, where the CLI would put an
         empty string.
     type: dict
     default: {}
+  env_files:
+    description:
+      - Files of V(KEY=VALUE) lines whose values are used for interpolation, as C(docker compose --env-file)
+        reads them (C(#) comments, V(export KEY=VALUE), values in single or double quotes); later files win, and
+        O(variables) win over all of them. Relative paths are relative to O(project_dir).
+      - These are interpolation values only; a service's own C(env_file) is read as the CLI reads it, into its
+        environment.
+    type: list
+    elements: path
+    default: []
+    version_added: 0.2.0
+  dot_env:
+    description:
+      - Also read V(.env) in O(project_dir), before O(env_files), when it exists (what C(docker compose) does
+        by default; C(docker stack deploy) does not, so it is off by default).
+    type: bool
+    default: false
+    version_added: 0.2.0
   prune:
     description: Remove the stack's services and networks that the compose files no longer define.
     type: bool
@@ -120,8 +141,21 @@ notes:
     services roll without downtime, and the old one is removed once nothing uses it. The CLI names them
     V(<stack>_<key>) instead, so a stack with file secrets or configs that the CLI deployed is moved onto the
     digest-named objects by this module's first run (one rolling update), and the other way round.
-  - Interpolation, merging of several files and the schema follow docker/cli's compose loader (schema 3.13, a
-    superset of the older 3.x ones).
+  - Compose files are read as C(docker stack config) and C(docker stack deploy) of docker CLI 28 read them, rule
+    for rule (a port of docker/cli's cli/compose loader, checked by a differential test against the real CLI on a
+    corpus of real-world files). YAML is read with YAML 1.2 rules as Go's yaml.v3 reads it, whatever PyYAML the
+    node has (unquoted V(22:22) is a string, V(yes) is a string, V(0o400) is 256, duplicate keys are an error).
+    Each file is checked against the schema of the version it declares (no C(version) is 3.13), so a key newer
+    than that version is refused with the version it needs. Interpolation follows the CLI's template rules,
+    quirks included (V($VAR-x) is V(VAR) with the default V(x)). Several files merge as the CLI merges them
+    (mergo): an empty or false override keeps the base value; most lists (C(cap_add), C(dns), C(extra_hosts),
+    placement constraints, even a healthcheck C(test)) are appended; ports merge by published port, volumes by
+    target, secrets and configs by source; a service's C(env_file) is folded into its environment before the merge.
+  - Known docker CLI behaviours that this module follows, so that it deploys what the CLI deploys - C(oom_score_adj)
+    is dropped (a warning says so); when a service is merged, its ports without a published port collapse to one;
+    logging options of an override are lost when the base gives the same driver without options.
+  - Deliberate deviations from the CLI - an unset V(${VAR}) without a default is an error; inline definitions
+    (a dict in O(compose)) are read by Ansible's YAML parser, not the CLI's, so quote values such as V("22:22") there.
 seealso:
   - module: anchorage.swarm.stack_info
   - module: community.docker.docker_stack
@@ -223,7 +257,9 @@ import time
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.anchorage.swarm.plugins.module_utils._compose import (
-    IMAGE_LABEL, NAMESPACE_LABEL, ComposeError, convert, load, with_digest)
+    IMAGE_LABEL, NAMESPACE_LABEL, ComposeError, convert, load, read_env_files, with_digest)
+from ansible_collections.anchorage.swarm.plugins.module_utils._compose_yaml import (
+    HAS_YAML, YAML_IMPORT_ERROR, ComposeYAMLError, parse_yaml)
 from ansible_collections.anchorage.swarm.plugins.module_utils._stack import (
     TASK_STATES, comparable, plan_services, progress_line, rollout, stale_objects)
 from ansible_collections.anchorage.swarm.plugins.module_utils._stack_engine import EngineError, StackEngine, require_sdk
@@ -231,6 +267,11 @@ from ansible_collections.anchorage.swarm.plugins.module_utils._stack_engine impo
 POLL = 2
 # Task states in which a task holds, or is about to hold, a container.
 LIVE_STATES = TASK_STATES[:TASK_STATES.index('running') + 1]
+
+
+def _read_file(path):
+    with open(path, 'rb') as handle:
+        return handle.read()
 
 
 def _diff_text(values):
@@ -263,23 +304,32 @@ class Stack(object):
             working_dir = working_dir or os.path.dirname(path)
             try:
                 with open(path, 'rb') as handle:
-                    text = handle.read().decode('utf-8')
+                    data = handle.read()
             except (IOError, OSError) as exc:
                 raise ComposeError('compose[%d]: cannot read %s: %s' % (index, path, exc.strerror or exc))
+            if not HAS_YAML:
+                self.module.fail_json(msg=missing_required_lib('PyYAML'), exception=YAML_IMPORT_ERROR)
             try:
-                import yaml
-            except ImportError:
-                self.module.fail_json(msg=missing_required_lib('PyYAML'))
-            try:
-                files.append((path, yaml.safe_load(text)))
-            except yaml.YAMLError as exc:
-                raise ComposeError('%s: malformed YAML: %s' % (path, exc))
+                files.append((path, parse_yaml(data, path)))
+            except ComposeYAMLError as exc:
+                raise ComposeError('malformed YAML: %s' % exc)
         return files, working_dir or os.getcwd()
+
+    def _variables(self, working_dir):
+        """Interpolation values: env files in order (later wins), then variables, which win over every file."""
+        paths = [p if os.path.isabs(p) else os.path.join(working_dir, p) for p in self.params['env_files'] or []]
+        if self.params['dot_env']:
+            dot_env = os.path.join(working_dir, '.env')
+            if os.path.exists(dot_env):
+                paths.insert(0, dot_env)
+        variables = read_env_files(paths, _read_file)
+        variables.update((k, v) for k, v in (self.params['variables'] or {}).items())
+        return variables
 
     def _desired(self):
         files, working_dir = self._read_compose()
-        variables = dict((k, v) for k, v in (self.params['variables'] or {}).items())
-        config, warnings = load(files, variables)
+        variables = self._variables(working_dir)
+        config, warnings = load(files, variables, working_dir=working_dir, home=os.path.expanduser('~'))
         desired = convert(self.name, config, variables, working_dir=working_dir)
         for warning in warnings + desired['warnings']:
             self.module.warn(warning)
@@ -551,6 +601,8 @@ def main():
             compose=dict(type='list', elements='raw'),
             project_dir=dict(type='path'),
             variables=dict(type='dict', default={}),
+            env_files=dict(type='list', elements='path', default=[]),
+            dot_env=dict(type='bool', default=False),
             prune=dict(type='bool', default=False),
             resolve_image=dict(type='str', default='always', choices=['always', 'changed', 'never']),
             with_registry_auth=dict(type='bool', default=False),

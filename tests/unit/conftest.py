@@ -12,3 +12,15 @@ import sys
 COLLECTIONS = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '.collections'))
 if COLLECTIONS not in sys.path:
     sys.path.insert(0, COLLECTIONS)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The differential test's count: how many corpus cases agree with the docker CLI, how many are documented
+    deviations, how many disagree (must be 0)."""
+    module = sys.modules.get('test_compose_cli') or next(
+        (m for name, m in sys.modules.items() if name.endswith('test_compose_cli')), None)
+    stats = getattr(module, 'STATS', None)
+    if stats and sum(stats.values()):
+        terminalreporter.write_line(
+            'compose corpus against the docker CLI: %(agree)d agree, %(deviation)d documented deviations, '
+            '%(disagree)d undocumented disagreements' % stats)

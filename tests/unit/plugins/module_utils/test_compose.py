@@ -34,8 +34,12 @@ def reader(files):
 
 def deploy(services, variables=None, files=None, working_dir='/srv/app', stack='probe', **top):
     """load() then convert() one compose file, as the stack module does; files are what read_file serves."""
-    config, _warnings = C.load([('compose.yml', dict(version='3.8', services=services, **top))], variables)
-    return C.convert(stack, config, variables, read_file=reader(files or {}), working_dir=working_dir)
+    read = reader(files or {})
+    config, warnings = C.load([('compose.yml', dict(version='3.8', services=services, **top))], variables,
+                              working_dir=working_dir, read_file=read)
+    out = C.convert(stack, config, variables, read_file=read, working_dir=working_dir)
+    out['warnings'] = warnings + out['warnings']  # the stack module warns with both
+    return out
 
 
 def service(definition, key='web', **kwargs):
@@ -59,7 +63,7 @@ INTERPOLATED = [
     ('${A}', {'A': 'x'}, 'x'),
     ('pre-${A}-post', {'A': 'x'}, 'pre-x-post'),
     ('$A$B', {'A': '1', 'B': '2'}, '12'),
-    ('$A-suffix', {'A': 'x'}, 'x-suffix'),
+    ('$A-suffix', {'A': 'x'}, 'x'),  # the CLI's unbraced pattern takes "-suffix" as a default
     ('${A}', {'A': 3}, '3'),
     ('no variable', {}, 'no variable'),
     # ${VAR:-default}: the default when unset or empty.
@@ -97,7 +101,7 @@ INTERPOLATION_ERRORS = [
     ('${A:?must be set}', {}, 'services.web.image: required variable A is missing a value: must be set'),
     ('${A:?must be set}', {'A': ''}, 'services.web.image: required variable A is missing a value: must be set'),
     ('${A?must be set}', {}, 'services.web.image: required variable A is missing a value: must be set'),
-    ('${A:?}', {}, 'services.web.image: required variable A is missing a value: A'),
+    ('${A:?}', {}, 'services.web.image: required variable A is missing a value: '),
     ('cost $ 5', {}, 'services.web.image: invalid interpolation format'),
     ('${}', {}, 'services.web.image: invalid interpolation format'),
     ('${A B}', {'A': 'x'}, 'services.web.image: invalid interpolation format'),
@@ -111,7 +115,7 @@ def test_interpolation_errors(template, variables, message):
         C.interpolate_string(template, variables, 'services.web.image')
 
 
-def test_interpolation_reaches_values_of_the_five_sections_but_never_keys():
+def test_interpolation_reaches_every_value_but_never_keys():
     config = {
         'version': '${V}',
         'x-anchor': '${X}',
@@ -121,10 +125,11 @@ def test_interpolation_reaches_values_of_the_five_sections_but_never_keys():
         'secrets': {'s': {'file': './${A}'}},
         'configs': {'c': {'file': './${A}.conf'}},
     }
-    out = C.interpolate(config, {'IMAGE': 'redis', 'A': 'a', 'DRIVER': 'overlay'})
+    out = C.interpolate(config, {'IMAGE': 'redis', 'A': 'a', 'DRIVER': 'overlay', 'V': '3.8', 'X': 'x'})
     assert out == {
-        'version': '${V}',
-        'x-anchor': '${X}',
+        # interpolation.go walks every top-level key: version and x- fields too.
+        'version': '3.8',
+        'x-anchor': 'x',
         'services': {'${KEY}': {'image': 'redis', 'environment': ['A=a'], 'labels': {'${L}': 'a'}}},
         'networks': {'n': {'driver': 'overlay'}},
         'volumes': {'v': {'name': 'a'}},
@@ -268,7 +273,7 @@ def test_files_of_different_versions_do_not_merge():
     with pytest.raises(ComposeError) as err:
         C.load([('a.yml', {'version': '3.7', 'services': {'web': {'image': 'redis'}}}),
                 ('b.yml', {'version': '3.8', 'services': {'web': {'image': 'nginx'}}})])
-    assert str(err.value) == 'b.yml: version mismatched between two compose files: 3.7 and 3.8'
+    assert str(err.value) == 'b.yml: version mismatched between two compose files: 3.7 and 3.8; give every file the same version'
 
 
 def test_version_3_is_the_default_version():
@@ -280,9 +285,7 @@ def test_version_3_is_the_default_version():
 
 @pytest.mark.parametrize('files, message', [
     ([], 'compose: give at least one compose file or definition'),
-    ([('a.yml', ['services'])], 'a.yml: a compose file must be a mapping with a services key, not list'),
-    ([('a.yml', {'version': '3.8'})], 'services: the compose file defines no services'),
-    ([('a.yml', {'version': '3.8', 'services': {}})], 'services: the compose file defines no services'),
+    ([('a.yml', ['services'])], 'a.yml: top-level object must be a mapping (a compose file with a services key), not list'),
     ([('a.yml', {'services': {'web': {'image': 'redis'}}}), ('b.yml', {'services': {'web': {'imgae': 'x'}}})],
      'b.yml: services.web: unknown key imgae (additional properties are not allowed)'),
     ([('a.yml', {'services': {'web': {'image': 'redis', 'deploy': {'replicas': 'x', 'mode': 1}}}})],
@@ -294,8 +297,16 @@ def test_load_errors(files, message):
     assert str(err.value) == message
 
 
+@pytest.mark.parametrize('top', [{'version': '3.8'}, {'version': '3.8', 'services': {}}])
+def test_no_services_loads_as_in_the_cli_but_is_not_deployed(top):
+    config, _warnings = C.load([('a.yml', top)])
+    assert config['services'] == {}
+    with pytest.raises(ComposeError, match='^services: the compose files define no services$'):
+        C.convert('probe', config)
+
+
 def test_an_undefined_variable_names_the_key_it_is_in():
-    with pytest.raises(ComposeError, match=r'^services\.web\.deploy\.labels\.owner: variable OWNER is not set'):
+    with pytest.raises(ComposeError, match=r'^a\.yml: services\.web\.deploy\.labels\.owner: variable OWNER is not set'):
         C.load([('a.yml', {'services': {'web': {'image': 'redis', 'deploy': {'labels': {'owner': '${OWNER}'}}}}})])
 
 
@@ -325,20 +336,30 @@ def test_merging_files_as_cli_loader_merge_does():
         'cache': {'image': 'redis'}},
         'networks': {'back': {'attachable': True}, 'front': None},
         'volumes': {'other': {'driver': 'local'}}}
-    config, _warnings = C.load([('base.yml', base), ('override.yml', override)])
-    web = config['services']['web']
-    assert sorted(config['services']) == ['cache', 'db', 'web']
-    assert web['image'] == 'web:2'
-    assert web['command'] == ['serve']  # a command is replaced, never appended
-    assert web['environment'] == {'A': '1', 'B': 'two', 'C': '3'}  # mappings merge key by key
-    assert web['deploy'] == {'replicas': 3, 'labels': {'team': 'x'}, 'update_config': {'parallelism': 1, 'order': 'start-first'}}
-    assert sorted(web['volumes']) == sorted(['other:/data', './conf:/etc/web:ro', '/cache'])  # by target
-    assert sorted(web['secrets'], key=str) == sorted([{'source': 'cert', 'target': 'cert.pem'}, 'key', 'token'], key=str)  # by source
-    assert sorted(web['ports']) == ['8080:80', '9090:90']
-    assert config['services']['db'] == {'image': 'mariadb'}
-    # A top-level network or volume of a later file replaces the earlier one whole (TestLoadMultipleNetworks).
-    assert config['networks'] == {'back': {'attachable': True}, 'front': None}
-    assert config['volumes'] == {'data': None, 'other': {'driver': 'local'}}
+    base['secrets'] = {'token': {'file': 't'}, 'cert': {'file': 'c'}, 'key': {'file': 'k'}}
+    config, _warnings = C.load([('base.yml', base), ('override.yml', override)], working_dir='/tmp/probe')
+    # What `docker stack config -c base.yml -c override.yml` of docker CLI 28.2.2 printed for these two files.
+    assert config == {
+        'version': '3.8',
+        'services': {
+            'cache': {'image': 'redis'},
+            'db': {'image': 'mariadb'},
+            'web': {
+                'command': ['serve'],
+                'deploy': {'replicas': 3, 'labels': {'team': 'x'}, 'update_config': {'parallelism': 1, 'order': 'start-first'}},
+                'environment': {'A': '1', 'B': 'two', 'C': '3'},
+                'image': 'web:2',
+                'ports': [{'mode': 'ingress', 'target': 80, 'published': 8080, 'protocol': 'tcp'},
+                          {'mode': 'ingress', 'target': 90, 'published': 9090, 'protocol': 'tcp'}],
+                'secrets': [{'source': 'cert', 'target': 'cert.pem'}, {'source': 'key'}, {'source': 'token'}],
+                'volumes': [{'type': 'volume', 'target': '/cache'}, {'type': 'volume', 'source': 'other', 'target': '/data'},
+                            {'type': 'bind', 'source': '/tmp/probe/conf', 'target': '/etc/web', 'read_only': True}],
+            },
+        },
+        'networks': {'back': {'attachable': True}, 'front': {}},
+        'volumes': {'data': {}, 'other': {'driver': 'local'}},
+        'secrets': {'cert': {'file': '/tmp/probe/c'}, 'key': {'file': '/tmp/probe/k'}, 'token': {'file': '/tmp/probe/t'}},
+    }
     assert base['services']['web']['image'] == 'web:1'  # the inputs are not changed
 
 
@@ -611,7 +632,8 @@ def test_plain_service_is_the_spec_the_cli_sends():
     assert out['networks'] == {'probe_default': {'Name': 'probe_default', 'Driver': 'overlay', 'Options': {}, 'Internal': False,
                                                  'Attachable': False, 'Labels': NS}}
     assert out['external_networks'] == []
-    assert out['secrets'] == {} and out['configs'] == {} and out['warnings'] == []
+    assert out['secrets'] == {} and out['configs'] == {}
+    assert out['warnings'] == ['Ignoring unsupported options: restart']
 
 
 def test_names_and_labels():
@@ -645,7 +667,7 @@ def test_networks_scoped_sorted_with_the_service_name_as_alias():
                  networks={'front': {'driver_opts': {'com.docker.network.driver.mtu': 1400}, 'labels': ['a=b'], 'attachable': True},
                            'back': {'internal': True, 'ipam': {'driver': 'default', 'config': [{'subnet': '10.9.0.0/24'}]}},
                            'outside': {'external': True},
-                           'named': {'name': 'shared-net', 'external': {'name': 'shared-net'}},
+                           'named': {'external': {'name': 'shared-net'}},
                            'host': {'external': True, 'name': 'host'},
                            'unused': {}})
     assert out['services']['web']['TaskTemplate']['Networks'] == [
@@ -714,7 +736,7 @@ def test_ports_short_and_long_syntax_sorted():
 
 def test_port_warnings_are_returned():
     out = deploy({'web': {'image': 'nginx', 'ports': ['127.0.0.1:8080:80']}})
-    assert out['warnings'] == ['services.web.ports[0]: ignoring IP-address (127.0.0.1) service will listen on 0.0.0.0']
+    assert out['warnings'] == ["compose.yml: services.web.ports[0]: ignoring IP-address (127.0.0.1) service will listen on '0.0.0.0'"]
 
 
 def test_dnsrr_cannot_publish_through_the_ingress():
@@ -784,7 +806,7 @@ def test_service_level_tmpfs_is_not_converted():
     ({'type': 'tmpfs', 'source': 'x', 'target': '/t'}, 'services.web.volumes[0]: a tmpfs mount takes no source'),
     ({'type': 'volume', 'source': 'data', 'target': '/t', 'bind': {'propagation': 'rshared'}},
      'services.web.volumes[0]: bind and tmpfs options are incompatible with type volume'),
-    ({'type': 'bind', 'target': '/t'}, 'services.web.volumes[0]: a bind mount needs a source'),
+    ({'type': 'bind', 'target': '/t'}, 'compose.yml: services.web.volumes[0]: invalid mount config for type "bind": field Source must not be empty'),
     ({'type': 'nfs', 'source': 'x', 'target': '/t'}, "services.web.volumes[0]: unknown volume type 'nfs' (use volume, bind or tmpfs)"),
 ])
 def test_volume_errors(volume, message):
@@ -882,7 +904,7 @@ def test_secret_files_from_tmp_path_with_the_default_reader(tmp_path):
     ('secrets', {'s': {'file': 'missing'}}, 'secrets.s.file: cannot read /srv/app/missing: No such file or directory'),
     ('configs', {'s': {'file': '/abs/missing'}}, 'configs.s.file: cannot read /abs/missing: No such file or directory'),
     ('secrets', {'s': {'labels': ['a=b']}}, 'secrets.s: give file (a path on the managed node), driver or external'),
-    ('secrets', {'s': {'file': 'x', 'driver': 'plugin'}}, 'secrets.s: driver and file conflict; only use driver'),
+    ('secrets', {'s': {'file': 'x', 'driver': 'plugin'}}, 'compose.yml: secrets.s: secret.driver and secret.file conflict; only use secret.driver'),
     ('secrets', {'s': {'file': 'long', 'name': 'n' * 52}},
      'secrets.s: the name %s-%s is longer than 64 characters; give a shorter name' % ('n' * 52, sha12(b'x'))),
 ])
@@ -926,12 +948,14 @@ def test_env_file_as_a_string_and_unreadable():
     assert container({'image': 'app', 'env_file': '.env'}, files={'/srv/app/.env': b'X=1\n'})['Env'] == ['X=1']
     with pytest.raises(ComposeError) as err:
         deploy({'web': {'image': 'app', 'env_file': 'missing.env'}})
-    assert str(err.value) == 'services.web.env_file: cannot read /srv/app/missing.env: No such file or directory'
+    assert str(err.value) == ('compose.yml: services.web.env_file: cannot read /srv/app/missing.env: No such file or directory '
+                              '(the path is relative to the folder of the first compose file)')
 
 
 def test_parse_env_file():
-    # opts.ParseEnvFile: comments and blank lines skipped, leading blanks trimmed, a bare name only when it is set.
-    assert C.parse_env_file('A=1\n#B=2\n\n   C=x=y\nD\nE\nF=\n', {'D': 'd'}) == {'A': '1', 'C': 'x=y', 'D': 'd', 'F': ''}
+    # pkg/kvfile: comments and blank lines skipped, leading blanks trimmed, a bare name only when it is set.
+    lines = C.parse_env_lines(b'A=1\n#B=2\n\n   C=x=y\nD\nE\nF=\n', 'e.env', {'D': 'd'}, None)
+    assert lines == ['A=1', 'C=x=y', 'D=d', 'F=']
 
 
 # -- Healthcheck: convertHealthcheck with the loader's string -> CMD-SHELL -----------------------------------------
@@ -976,7 +1000,7 @@ def test_resources():
 
 
 def test_resources_errors_name_the_key():
-    with pytest.raises(ComposeError, match=r"^services\.web\.deploy\.resources\.limits\.memory: '1x' is not a size"):
+    with pytest.raises(ComposeError, match=r"^compose\.yml: services\.web\.deploy\.resources\.limits\.memory: invalid size: '1x'"):
         deploy({'web': {'image': 'app', 'deploy': {'resources': {'limits': {'memory': '1x'}}}}})
     with pytest.raises(ComposeError, match=r"^services\.web\.deploy\.resources\.reservations\.cpus: 'one' is not a number of CPUs"):
         deploy({'web': {'image': 'app', 'deploy': {'resources': {'reservations': {'cpus': 'one'}}}}})
@@ -1122,7 +1146,8 @@ def test_other_container_fields():
     task = spec['TaskTemplate']
     spec = task['ContainerSpec']
     assert (spec['Hostname'], spec['User'], spec['Dir'], spec['StopSignal']) == ('web-{{.Node.Hostname}}', '1000:1000', '/app', 'SIGQUIT')
-    assert (spec['TTY'], spec['OpenStdin'], spec['ReadOnly'], spec['Init'], spec['OomScoreAdj']) == (True, True, True, True, -100)
+    # oom_score_adj: the CLI's loader drops it (no field of its ServiceConfig takes the key), so no OomScoreAdj.
+    assert (spec['TTY'], spec['OpenStdin'], spec['ReadOnly'], spec['Init'], spec.get('OomScoreAdj')) == (True, True, True, True, None)
     assert spec['Sysctls'] == {'net.core.somaxconn': '1024', 'net.ipv4.tcp_syncookies': '0'}
     assert spec['Isolation'] == 'process'
     assert task['LogDriver'] == {'Name': 'json-file', 'Options': {'max-size': '10m', 'max-file': '3'}}
