@@ -1214,6 +1214,10 @@ def _syntax_error(exc, name):
     return ComposeYAMLError(name, mark.line + 1, problem, 'fix the YAML syntax', mark.column + 1)
 
 
+_TOO_DEEP = ('is nested too deeply for this reader (Python recursion stops it some hundred levels down, where docker '
+             'goes to 10000)')
+
+
 def parse_yaml(data, name):
     """The top-level mapping of a compose file, as yaml.v3 Unmarshal into `any` gives it (docker/cli's
     loader.ParseYAML): dicts with str keys, lists, str, bool, int, float, None and GoTime.
@@ -1230,7 +1234,7 @@ def parse_yaml(data, name):
     except YAMLError as exc:
         raise ComposeYAMLError(name, None, str(exc), 'fix the YAML syntax')
     except RecursionError:
-        raise ComposeYAMLError(name, None, 'is nested too deeply to read', 'flatten it')
+        raise ComposeYAMLError(name, None, _TOO_DEEP, 'flatten it')
     if root is None:
         # An empty file, or one with comments only: yaml.v3 leaves the value nil.
         raise ComposeYAMLError(name, None, 'the top-level object must be a mapping, and the file is empty',
@@ -1243,7 +1247,7 @@ def parse_yaml(data, name):
         node = exc.node or root
         raise ComposeYAMLError(name, node.line, exc.problem, exc.hint, node.column)
     except RecursionError:
-        raise ComposeYAMLError(name, None, 'is nested too deeply to read', 'flatten it')
+        raise ComposeYAMLError(name, None, _TOO_DEEP, 'flatten it')
     if decoder.terrors:
         line, problem = decoder.terrors[0]
         if len(decoder.terrors) > 1:
