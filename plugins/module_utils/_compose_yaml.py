@@ -83,7 +83,7 @@ class ComposeYAMLError(ValueError):
 def _go_float(value):
     """strconv.FormatFloat(v, 'g', -1, 64) as fmt's %v prints a float64: shortest digits, %e when the exponent is
     < -4 or >= 6 (shortest 'g' uses precision 6 for that choice), two exponent digits at least, +Inf/-Inf/NaN."""
-    if value != value:
+    if math.isnan(value):
         return 'NaN'
     if math.isinf(value):
         return '+Inf' if value > 0 else '-Inf'
@@ -1085,9 +1085,9 @@ class _Decoder(object):
             # d.null(): an `any` becomes nil; a string key cannot be null, and the pair is dropped.
             return out == _ANY, None
         if out == _ANY:
-            if isinstance(resolved, float) and (math.isinf(resolved) or resolved != resolved):
+            if isinstance(resolved, float) and (math.isinf(resolved) or math.isnan(resolved)):
                 self.refuse(node, u'%s is a float %s, which docker refuses (json: unsupported value: %s)'
-                            % (node.value, 'NaN' if resolved != resolved else 'infinity', _go_float(resolved)),
+                            % (node.value, 'NaN' if math.isnan(resolved) else 'infinity', _go_float(resolved)),
                             'quote it to have a string')
             elif isinstance(resolved, GoTime) and abs(resolved.offset) >= 24 * 3600:
                 self.refuse(node, u'the timestamp %s has a zone offset of 24 hours or more, which docker refuses '

@@ -26,8 +26,8 @@ import time
 import pytest
 
 from ansible_collections.anchorage.swarm.plugins.module_utils import _compose_yaml as Y
-from ansible_collections.anchorage.swarm.plugins.module_utils._compose_yaml import (ComposeYAMLError, GoTime,
-                                                                                   go_sprint, parse_yaml)
+from ansible_collections.anchorage.swarm.plugins.module_utils._compose_yaml import ComposeYAMLError, GoTime
+from ansible_collections.anchorage.swarm.plugins.module_utils._compose_yaml import go_sprint, parse_yaml
 
 KINDS = {'str': str, 'int': int, 'float': float, 'bool': bool, 'null': type(None), 'time': GoTime}
 
