@@ -872,7 +872,8 @@ class _Decode(object):
                 self.fail(where, 'invalid mount config for type "bind": field Source must not be empty')
             if source.startswith('~'):
                 source = source.replace('~', self.home, 1) if self.home else source
-            if not source.startswith('/') and not re.match(r'^[a-zA-Z]:[\\/]|^\\\\', source):
+            # path.IsAbs, or Windows' filepath.IsAbs: a drive letter and a slash, or a UNC path (not \\.\ devices).
+            if not source.startswith('/') and not re.match(r'^[a-zA-Z]:[\\/]|^[\\/]{2}[^\\/.]', source):
                 source = posixpath.normpath(posixpath.join(self.working_dir, source))
             volume['source'] = source
         return volume
@@ -979,7 +980,13 @@ class _Decode(object):
         if raw.get('labels') is not None:
             self.put(vol, 'labels', self.mapping(raw['labels']))
         if raw.get('x-cluster-spec') is not None:
-            vol['x-cluster-spec'] = raw['x-cluster-spec']
+            spec = dict(raw['x-cluster-spec'])
+            if isinstance(spec.get('capacity_range'), dict):
+                # CapacityRange's bounds are UnitBytes: printed as a number of bytes.
+                spec['capacity_range'] = dict(
+                    (k, self.size(v, 'volumes.%s.x-cluster-spec.capacity_range.%s' % (key, k)) if k in ('required_bytes', 'limit_bytes') else v)
+                    for k, v in spec['capacity_range'].items())
+            vol['x-cluster-spec'] = spec
         if raw.get('external'):
             for field in ('driver', 'driver_opts', 'labels'):
                 if vol.get(field):
