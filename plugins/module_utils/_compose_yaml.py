@@ -25,6 +25,15 @@ What the CLI refuses after decoding (its schema validation marshals the whole fi
 here too, so that no file loads here that `docker stack deploy` cannot load: a mapping with a key that is not a
 string (yaml.v3 makes it a map[any]any), a float infinity or NaN, a timestamp whose zone offset is 24 hours or
 more.
+
+Where this reader does not follow yaml.v3, on purpose:
+- a byte-order mark (U+FEFF) anywhere but at the very start is refused: yaml.v3 skips a character at the start
+  of lines while its read buffer happens to begin with a byte-order mark, so what it reads depends on buffer
+  sizes;
+- nesting deeper than some hundred levels is refused (Python's recursion limit), where yaml.v3 goes to 10000;
+- the messages are this file's own, with the file name, line and column and what to do.
+ParseYAML then turns every empty list into a nil slice, which the CLI's interpolation (always on for `docker stack
+deploy`) turns back into an empty list: parse_yaml keeps [] as it is.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -495,7 +504,7 @@ def _decode_text(data, name):
             try:
                 text = data[2:].decode(codec)
             except UnicodeDecodeError as exc:
-                raise ComposeYAMLError(name, None, 'is not valid UTF-16 text (bytes %d-%d)' % (exc.start + 2, exc.end + 1),
+                raise ComposeYAMLError(name, None, 'is not valid UTF-16 text (at byte %d)' % (exc.start + 2),
                                        'save the file as UTF-8')
         else:
             if data.startswith(b'\xef\xbb\xbf'):
@@ -833,13 +842,12 @@ _SCALAR, _MAPPING, _SEQUENCE, _ALIAS = 'scalar', 'mapping', 'sequence', 'alias'
 
 
 class _Node(object):
-    __slots__ = ('kind', 'tag', 'value', 'quoted', 'line', 'column', 'content', 'alias')
+    __slots__ = ('kind', 'tag', 'value', 'line', 'column', 'content', 'alias')
 
-    def __init__(self, kind, tag, value, line, column, quoted=False, alias=None):
+    def __init__(self, kind, tag, value, line, column, alias=None):
         self.kind = kind
         self.tag = tag
         self.value = value
-        self.quoted = quoted
         self.line = line
         self.column = column
         self.content = []
@@ -887,7 +895,7 @@ def _compose(loader, name):
         elif isinstance(event, ScalarEvent):
             plain = event.style is None
             default = (_MERGE if event.value == u'<<' else '') if plain else _STR
-            node = _Node(_SCALAR, _node_tag(event, default), event.value, line, column, quoted=not plain)
+            node = _Node(_SCALAR, _node_tag(event, default), event.value, line, column)
         elif isinstance(event, MappingStartEvent):
             node = _Node(_MAPPING, _node_tag(event, _MAP), u'', line, column)
         else:
@@ -929,8 +937,7 @@ class _GeneralMap(object):
     """A map[any]any: yaml.v3 makes one of a mapping whose keys are not all strings; the CLI refuses the file
     when it marshals it to JSON, so its content only has to exist until then."""
 
-    def __init__(self, line):
-        self.line = line
+    def __init__(self):
         self.items = {}
 
     def __setitem__(self, key, value):
@@ -1130,7 +1137,7 @@ class _Decoder(object):
             other = [key for key in keys if _shorttag(key) not in (_STR, _MERGE)]
             if other:
                 # isStringMap() fails: a map[any]any, which the CLI refuses.
-                target = _GeneralMap(node.line)
+                target = _GeneralMap()
                 key = other[0]
                 self.refuse(key, u'the mapping key %s is not a string: docker refuses the file (json: unsupported '
                             'type: map[interface {}]interface {})' % (key.value if key.kind == _SCALAR else

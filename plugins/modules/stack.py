@@ -148,7 +148,7 @@ notes:
     Each file is checked against the schema of the version it declares (no C(version) is 3.13), so a key newer
     than that version is refused with the version it needs. Interpolation follows the CLI's template rules,
     quirks included (V($VAR-x) is V(VAR) with the default V(x)). Several files merge as the CLI merges them
-    (mergo): an empty or false override keeps the base value; most lists (C(cap_add), C(dns), C(extra_hosts),
+    (mergo) - an empty or false override keeps the base value; most lists (C(cap_add), C(dns), C(extra_hosts),
     placement constraints, even a healthcheck C(test)) are appended; ports merge by published port, volumes by
     target, secrets and configs by source; a service's C(env_file) is folded into its environment before the merge.
   - Known docker CLI behaviours that this module follows, so that it deploys what the CLI deploys - C(oom_score_adj)
