@@ -177,6 +177,17 @@ EXAMPLES = r"""
     with_registry_auth: true
   register: demo
 
+- name: Deploy a base file with a production override, as docker stack deploy -c base.yml -c prod.yml does
+  anchorage.swarm.stack:
+    name: shop
+    compose:
+      - /srv/shop/base.yml
+      - /srv/shop/prod.yml
+    env_files:
+      - /srv/shop/prod.env  # TAG=1.4.2, REGISTRY=...; variables given here win over the file
+    variables:
+      TAG: "1.4.3"
+
 - name: Show how each service is doing
   ansible.builtin.debug:
     msg: "{{ demo.services | map(attribute='progress') | list }}"
