@@ -52,11 +52,13 @@ def _case(case_id):
 def ours(case_id):
     """Our load() of a case, as the stack module runs it: (config, None) or (None, error message)."""
     folder, case, _cli = _case(case_id)
-    working_dir = os.path.join(RECORDED_AT, case_id)
+    case_dir = os.path.join(RECORDED_AT, case_id)
+    # As the CLI (and the stack module) does: relative paths are relative to the folder of the first file.
+    working_dir = os.path.dirname(os.path.join(case_dir, case['files'][0]))
 
     def read_file(path):
         # The case is loaded where it was recorded, so paths in the config match; files come from the repo.
-        relative = os.path.relpath(path, working_dir)
+        relative = os.path.relpath(path, case_dir)
         if relative.startswith('..'):
             raise IOError(2, 'No such file or directory', path)
         with open(os.path.join(folder, relative), 'rb') as handle:
@@ -64,7 +66,7 @@ def ours(case_id):
     variables = dict(case.get('env') or {})
     variables.setdefault('HOME', HOME)
     try:
-        files = [(os.path.join(working_dir, name), parse_yaml(read_file(os.path.join(working_dir, name)), name))
+        files = [(os.path.join(case_dir, name), parse_yaml(read_file(os.path.join(case_dir, name)), name))
                  for name in case['files']]
         config, _warnings = load(files, variables, working_dir=working_dir, read_file=read_file, home=HOME)
     except (ComposeError, ComposeYAMLError) as exc:
