@@ -29,7 +29,7 @@ import posixpath
 import re
 
 from ansible_collections.anchorage.swarm.plugins.module_utils import _compose_schema
-from ansible_collections.anchorage.swarm.plugins.module_utils._compose_yaml import go_sprint
+from ansible_collections.anchorage.swarm.plugins.module_utils._compose_yaml import GoTime, go_sprint
 
 
 class ComposeError(Exception):
@@ -506,6 +506,13 @@ class _Decode(object):
         raise ComposeError('%s: %s: %s' % (self.name, where, message))
 
     # value shapes -------------------------------------------------------------------------------------------
+    def text(self, value, where):
+        """A value for a string field: mapstructure refuses a YAML timestamp there (it is a time.Time)."""
+        if isinstance(value, GoTime):
+            self.fail(where, "expected type 'string', got unconvertible type 'time.Time', value: '%s'; quote it"
+                      % go_sprint(value))
+        return go_sprint(value)
+
     @staticmethod
     def string_list(value):
         return [value] if isinstance(value, str) else list(value or [])
@@ -555,7 +562,7 @@ class _Decode(object):
                 return shlex_split(value)
             except ValueError as exc:
                 self.fail(where, '%s in %r: close the quote, or give the command as a list' % (exc, value))
-        return [go_sprint(v) for v in value or []]
+        return [self.text(v, where) for v in value or []]
 
     def duration(self, value, where):
         if not isinstance(value, str):
@@ -605,10 +612,10 @@ class _Decode(object):
                       'isolation', 'mac_address', 'network_mode', 'pid', 'restart', 'shm_size', 'stop_signal', 'user',
                       'userns_mode', 'working_dir'):
             if raw.get(field) is not None:
-                put(svc, field, go_sprint(raw[field]))
+                put(svc, field, self.text(raw[field], '%s.%s' % (where, field)))
         for field in ('cap_add', 'cap_drop', 'depends_on', 'devices', 'external_links', 'links', 'security_opt'):
             if raw.get(field) is not None:
-                put(svc, field, [go_sprint(v) for v in raw[field]])
+                put(svc, field, [self.text(v, '%s.%s' % (where, field)) for v in raw[field]])
         for field in ('dns', 'dns_search', 'env_file', 'tmpfs'):
             if raw.get(field) is not None:
                 put(svc, field, self.string_list(raw[field]))

@@ -35,7 +35,7 @@ def reader(files):
 def deploy(services, variables=None, files=None, working_dir='/srv/app', stack='probe', **top):
     """load() then convert() one compose file, as the stack module does; files are what read_file serves."""
     read = reader(files or {})
-    config, warnings = C.load([('compose.yml', dict(version='3.8', services=services, **top))], variables,
+    config, warnings = C.load([('compose.yml', dict(version='3.13', services=services, **top))], variables,
                               working_dir=working_dir, read_file=read)
     out = C.convert(stack, config, variables, read_file=read, working_dir=working_dir)
     out['warnings'] = warnings + out['warnings']  # the stack module warns with both
