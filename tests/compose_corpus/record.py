@@ -1,13 +1,17 @@
-#!/usr/bin/env python3
+# Copyright (c) 2026 Anchorage developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Record what the real docker CLI makes of every compose corpus case.
 
 For each case folder under cases/ (or only the ids named on the command
 line) this copies the folder to /tmp/anchorage-compose-corpus/<id>/, runs
 ``docker stack config -c <file> [-c <file> ...]`` there with an environment
 of only PATH, HOME and the case's own variables, and writes the result to
-cases/<id>/cli.json.  Python 3 standard library only.
+cases/<id>/cli.json.  Python 3 standard library only; run it with python3
+(python3 tests/compose_corpus/record.py [ID ...]), it is not executable.
 """
 
+import base64
 import json
 import os
 import re
@@ -41,7 +45,7 @@ def find_cli():
         out = subprocess.run(
             [cli, "version", "--format", "{{.Client.Version}}"],
             env=dict(BASE_ENV), stdin=subprocess.DEVNULL,
-            capture_output=True, text=True, timeout=TIMEOUT,
+            capture_output=True, text=True, timeout=TIMEOUT, check=False,
         ).stdout.strip()
     except (OSError, subprocess.TimeoutExpired) as exc:
         fail("cannot run %s: %s" % (cli, exc))
@@ -73,7 +77,6 @@ def decode(data):
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError:
-        import base64
         return data.decode("utf-8", "replace"), base64.b64encode(data).decode("ascii")
 
 
@@ -89,7 +92,7 @@ def record(cli, version, case_id):
         argv += ["-c", name]
     try:
         proc = subprocess.run(argv, cwd=dest, env=env, stdin=subprocess.DEVNULL,
-                              capture_output=True, timeout=TIMEOUT)
+                              capture_output=True, timeout=TIMEOUT, check=False)
         rc, out, err = proc.returncode, proc.stdout, proc.stderr
     except subprocess.TimeoutExpired as exc:
         rc, out, err = -1, exc.stdout or b"", (exc.stderr or b"") + b"\nrecord.py: timed out\n"
@@ -116,6 +119,8 @@ def main(argv):
         wanted = []
         for arg in argv:
             arg = os.path.basename(os.path.normpath(arg))
+            if arg.isdigit():
+                arg = "%03d" % int(arg)
             hits = [i for i in all_ids if i == arg or i.split("-", 1)[0] == arg]
             if not hits:
                 fail("no case %r." % arg)
