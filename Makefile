@@ -102,7 +102,9 @@ SANITY_ROOT := $(CURDIR)/.build/sanity/ansible_collections/anchorage/swarm
 SANITY_VENV := $(CURDIR)/.cache/sanity-venv
 sanity: venv ## ansible-test sanity on a copy of the collection
 	@rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_ROOT)
-	@git ls-files -co --exclude-standard | grep -v '^\.collections/' \
+	@# tests/compose_corpus holds compose files as users write them (Latin-1, UTF-16, BOMs, CRLF on purpose): they are
+	@# test data of the differential test, not collection content, and ansible-test's text checks would refuse them.
+	@git ls-files -co --exclude-standard | grep -v -e '^\.collections/' -e '^tests/compose_corpus/' \
 	  | tar -c -T - | tar -x -C $(SANITY_ROOT)
 	@# A repository of its own, or ansible-test would list files from this one,
 	@# where .build/ is ignored.

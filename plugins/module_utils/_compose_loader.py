@@ -28,7 +28,7 @@ import os
 import posixpath
 import re
 
-from ansible_collections.anchorage.swarm.plugins.module_utils import _compose_schema
+from ansible_collections.anchorage.swarm.plugins.module_utils._compose_schema import schema_version, validate as validate_schema
 from ansible_collections.anchorage.swarm.plugins.module_utils._compose_yaml import GoTime, go_sprint
 
 
@@ -1301,7 +1301,7 @@ def load(files, variables=None, working_dir='.', read_file=None, home=None):
         if not isinstance(config, dict):
             raise ComposeError('%s: top-level object must be a mapping (a compose file with a services key), not %s'
                                % (name, type(config).__name__))
-        this_version = _schema_version(config)
+        this_version = schema_version(config)
         if version is None:
             version = this_version
         elif version != this_version:
@@ -1318,7 +1318,7 @@ def load(files, variables=None, working_dir='.', read_file=None, home=None):
                     unsupported.update(k for k in svc if k in UNSUPPORTED)
                     deprecated.update((k, DEPRECATED[k]) for k in svc if k in DEPRECATED)
         config = interpolate(config, variables, name)
-        errors = _validate_schema(config, version)
+        errors = validate_schema(config, version)
         if errors:
             raise ComposeError('%s: %s' % (name, '; '.join(errors)))
         decode = _Decode(name, variables, working_dir, read_file, home)
@@ -1343,21 +1343,6 @@ def load(files, variables=None, working_dir='.', read_file=None, home=None):
     if deprecated:
         warnings.append('Ignoring deprecated options: %s' % '; '.join('%s: %s' % kv for kv in sorted(deprecated.items())))
     return merged, warnings
-
-
-def _schema_version(config):
-    """schema.Version: fmt %v of the version key; missing, "" and "3" are the newest 3.x."""
-    if hasattr(_compose_schema, 'schema_version'):
-        return _compose_schema.schema_version(config)
-    version = go_sprint(config['version']) if 'version' in config else ''
-    return '3.13' if version in ('', '3') else version
-
-
-def _validate_schema(config, version):
-    try:
-        return _compose_schema.validate(config, version)
-    except TypeError:  # a validator of one schema only
-        return _compose_schema.validate(config)
 
 
 def _read_file(path):
