@@ -150,22 +150,57 @@ def check(module, schemas):
     return problems
 
 
+# Where each definition of the schemas sits in a compose file, to name a pointer by the keys a user writes.
+PLACES = {
+    'service': 'services.NAME', 'healthcheck': 'services.NAME.healthcheck', 'deployment': 'services.NAME.deploy',
+    'generic_resources': 'services.NAME.deploy.resources.reservations.generic_resources',
+    'resource': 'services.NAME.deploy.resources.limits|reservations', 'network': 'networks.NAME', 'volume': 'volumes.NAME',
+    'secret': 'secrets.NAME', 'config': 'configs.NAME',
+}
+
+
+def place(path):
+    """A schema pointer as the compose file path it constrains: /definitions/healthcheck/properties/start_period is
+    services.NAME.healthcheck.start_period; a keyword left over is shown in brackets."""
+    parts = [part.replace('~1', '/').replace('~0', '~') for part in path.split('/')[1:]]
+    out = []
+    if parts[:1] == ['definitions']:
+        out.append(PLACES.get(parts[1], parts[1]))
+        parts = parts[2:]
+    while parts:
+        if parts[0] == 'properties' and len(parts) > 1:
+            out.append(parts[1])
+            parts = parts[2:]
+        elif parts[0] == 'patternProperties':
+            out.append('NAME' if len(parts) > 1 and parts[1] != '^x-' else 'x-*')
+            parts = parts[2:]
+        elif parts[0] == 'items':
+            out.append('N')
+            parts = parts[1:]
+        elif parts[0] in ('oneOf', 'anyOf') and len(parts) > 1:
+            parts = parts[2:]  # the alternative is the object form wherever a key follows
+        else:
+            out.append('[%s]' % '/'.join(parts))
+            parts = []
+    return '.'.join(out) or '(root)'
+
+
 def table(module):
-    """What each removal row means for a user: the key (or the form) appears in the version after the row's last."""
+    """The first version whose schema has each key (or form) the patches take away from older versions."""
     firsts = {}
     for row in module._PATCH:
-        span, path = row[0], row[1]
-        last = span.split('-')[-1]
-        first_allowed = module.VERSIONS[module.VERSIONS.index(last) + 1]
-        if path in ('/id', '/properties/version/default') or (len(row) == 3 and path == '/required'):
-            continue
-        what = path if len(row) == 2 else '%s (was %s)' % (path, json.dumps(row[2], sort_keys=True)[:60])
-        firsts.setdefault(what, first_allowed)
+        if row[1] in ('/id', '/properties/version/default', '/required'):
+            continue  # bookkeeping, and "version" being required until 3.9 (no version is 3.13 anyway)
+        last = row[0].split('-')[-1]
+        what = place(row[1]) + ('' if len(row) == 2 else ' (older: %s)' % json.dumps(row[2], sort_keys=True)[:50])
+        first = module.VERSIONS[module.VERSIONS.index(last) + 1]
+        if module.VERSIONS.index(first) > module.VERSIONS.index(firsts.get(what, '3.0')):
+            firsts[what] = first
     return sorted(firsts.items(), key=lambda item: (module.VERSIONS.index(item[1]), item[0]))
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog='compose-schemas', description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(prog='compose-schemas', description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--dir', default='/tmp/schemas', help='folder of the schema files (default /tmp/schemas)')
     parser.add_argument('--git', help='a docker/cli checkout to read the files from, instead of --dir')
     parser.add_argument('--ref', default='v28.2.2', help='the tag or commit of --git (default v28.2.2)')
