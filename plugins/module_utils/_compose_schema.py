@@ -1936,8 +1936,10 @@ def validate(config, version=None):
     declared = config.get('version') if isinstance(config, dict) else None
     for error in errors:
         if error.kind == 'type' and error.path == ('version',) and _kind(declared) in ('integer', 'number'):
-            # YAML reads an unquoted 3.8 as a number; an unquoted 3.10 is even 3.1, which %v prints as "3.1".
-            error.text += ': write it in quotes, version: "%s"' % _go_sprint(declared)
-            if _go_sprint(declared) == '3.1':
+            # YAML reads an unquoted 3.8 as a number; an unquoted 3.10 is even 3.1. Python's repr keeps the ".0" of
+            # 3.0, which Go's %v drops ("3", the newest 3.x): the user wrote 3.0, not 3.
+            written = repr(declared) if isinstance(declared, float) else str(declared)
+            error.text += ': write it in quotes, version: "%s"' % written
+            if written == '3.1':
                 error.text += ' (or "3.10": unquoted, 3.10 is the number 3.1)'
     return [error.message(version) for error in errors]

@@ -98,7 +98,8 @@ def test_an_unsupported_version_has_no_schema():
 # -- schema.Version(): which schema a file is checked against -------------------------------------------------------
 
 SCHEMA_VERSIONS = [
-    # (config, schema.Version(config)); a float is what Go's %v prints of it.
+    # (config, schema.Version(config)); a float is what Go's %v prints of it. Each checked against docker CLI
+    # 28.2.2: "unsupported Compose file version: <it>" where there is no such schema, and a "3.x" it has is used.
     ({'services': {}}, '3.13'),
     ({'version': '', 'services': {}}, '3.13'),
     ({'version': '3', 'services': {}}, '3.13'),
@@ -136,7 +137,7 @@ VERSION_ROWS = [
     ('3 unquoted is an integer', svc(3),
      ['version must be a string, not integer: write it in quotes, version: "3"'], 'version must be a string'),
     ('3.0 unquoted is an integer, 3.13', svc(3.0),
-     ['version must be a string, not integer: write it in quotes, version: "3"'], 'version must be a string'),
+     ['version must be a string, not integer: write it in quotes, version: "3.0"'], 'version must be a string'),
     ('3.8 unquoted', svc(3.8),
      ['version must be a string, not number: write it in quotes, version: "3.8"'], 'version must be a string'),
     ('3.10 unquoted is 3.1', svc(3.10, healthcheck={'start_period': '1s'}), [  # in the order of the file's keys
