@@ -24,7 +24,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
 import posixpath
 import re
 
@@ -947,7 +946,7 @@ class _Decode(object):
             if raw['ipam'].get('driver') is not None:
                 self.put(ipam, 'driver', go_sprint(raw['ipam']['driver']))
             if raw['ipam'].get('config') is not None:
-                self.put(ipam, 'config', [dict(('subnet', go_sprint(c['subnet'])) for _ in [0] if (c or {}).get('subnet'))
+                self.put(ipam, 'config', [{'subnet': go_sprint(c['subnet'])} if (c or {}).get('subnet') else {}
                                           for c in raw['ipam']['config']])
             self.put(net, 'ipam', ipam)
         for field in ('internal', 'attachable'):

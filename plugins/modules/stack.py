@@ -340,7 +340,9 @@ class Stack(object):
     def _desired(self):
         files, working_dir = self._read_compose()
         variables = self._variables(working_dir)
-        config, warnings = load(files, variables, working_dir=working_dir, home=os.path.expanduser('~'))
+        # "~" in a bind source is HOME, as the CLI takes it from its environment: from variables, else the module's.
+        home = variables.get('HOME') or os.environ.get('HOME')
+        config, warnings = load(files, variables, working_dir=working_dir, home=home)
         desired = convert(self.name, config, variables, working_dir=working_dir)
         for warning in warnings + desired['warnings']:
             self.module.warn(warning)
