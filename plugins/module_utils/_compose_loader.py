@@ -27,7 +27,7 @@ __metaclass__ = type
 import posixpath
 import re
 
-from ansible_collections.anchorage.swarm.plugins.module_utils._compose_schema import schema_version, validate as validate_schema
+from ansible_collections.anchorage.swarm.plugins.module_utils._compose_schema import schema_version, split_port_spec, validate as validate_schema
 from ansible_collections.anchorage.swarm.plugins.module_utils._compose_yaml import GoTime, go_sprint
 
 
@@ -336,103 +336,30 @@ def parse_ram_bytes(text):
     return int(float(match.group(1)) * 1024 ** ('kmgtp'.index(unit) + 1 if unit else 0))
 
 
-def _parse_port_range(text):
-    """nat.ParsePortRange (uint16 each end)."""
-    if text == '':
-        raise ValueError('empty string specified for ports')
-    parts = text.split('-')
-    if len(parts) == 1 or '-' not in text:
-        start = end = _uint16(text)
-    else:
-        start, end = _uint16(parts[0]), _uint16(parts[1])
-        if end < start:
-            raise ValueError('invalid range specified for port: %s' % text)
-    return start, end
-
-
-def _uint16(text):
-    if not re.match(r'^[0-9]+$', text) or int(text) > 65535:
-        raise ValueError('invalid port %r' % text)
-    return int(text)
-
-
-def _valid_ip(text):
-    import socket
-    for family in (socket.AF_INET, socket.AF_INET6):
-        try:
-            socket.inet_pton(family, text)
-            return True
-        except (socket.error, ValueError, OSError):
-            continue
-    return False
-
-
 def parse_port_spec(raw):
-    """nat.ParsePortSpec then swarmopts.ConvertPortToPortConfig: short syntax to ServicePortConfigs, sorted as the
-    loader sorts the nat.Port keys ("80/tcp" < "8080/tcp" as strings)."""
-    parts = raw.split(':')
-    container = parts[-1]
-    if len(parts) == 1:
-        ip, host = '', ''
-    elif len(parts) == 2:
-        ip, host = '', parts[0]
-    else:
-        ip, host = ':'.join(parts[:-2]), parts[-2]
-    proto_parts = container.split('/')
-    if not container or not proto_parts[0]:
-        proto, container = '', ''
-    elif len(proto_parts) == 1 or not proto_parts[1]:
-        proto, container = 'tcp', proto_parts[0]
-    else:
-        proto, container = proto_parts[1], proto_parts[0]
-    if ip.startswith('['):
-        if not ip.endswith(']'):
-            raise ValueError('invalid IP address %s' % ip)
-        ip = ip[1:-1]
-    if ip and not _valid_ip(ip):
-        raise ValueError('invalid IP address: %s' % ip)
-    if container == '':
-        raise ValueError('no port specified: %s<empty>' % raw)
-    try:
-        start, end = _parse_port_range(container)
-    except ValueError:
-        raise ValueError('invalid containerPort: %s' % container)
-    host_start = host_end = 0
-    if host:
-        try:
-            host_start, host_end = _parse_port_range(host)
-        except ValueError:
-            raise ValueError('invalid hostPort: %s' % host)
-    if host and (end - start) != (host_end - host_start) and end != start:
-        raise ValueError('invalid ranges specified for container and host Ports: %s and %s' % (container, host))
-    if proto.lower() not in ('tcp', 'udp', 'sctp'):
-        raise ValueError('invalid proto: %s' % proto)
-    proto = proto.lower()
-    bindings = {}
-    order = []
-    for index in range(end - start + 1):
-        target = start + index
-        if host and start == end and host_start != host_end:
-            published = list(range(host_start, host_end + 1))
-        elif host:
-            published = [host_start + index]
-        else:
-            published = [0]
-        key = '%d/%s' % (target, proto)
-        if key not in bindings:
-            order.append(key)
-            bindings[key] = []
-        bindings[key].append((ip, published))
+    """Short port syntax to ServicePortConfigs as nat.ParsePortSpecs and swarmopts.ConvertPortToPortConfig make them,
+    sorted as the loader sorts the nat.Port keys ("80/tcp" < "8080/tcp" as strings). Returns (ports, host IPs that
+    the CLI ignores with a warning); ValueError when nat refuses the spec."""
+    parsed = split_port_spec(raw)
+    if parsed is None:
+        raise ValueError('invalid port specification %r' % raw)
+    ip, (start, end), host_range, proto = parsed
     ports = []
-    for key in sorted(order):
-        target = int(key.split('/')[0])
-        for _ip, published in bindings[key]:
-            for number in published:
-                port = {'mode': 'ingress', 'target': target, 'protocol': proto}
-                if number:
-                    port['published'] = number
-                ports.append(port)
-    return ports, [ip for key in order for ip, _p in bindings[key] if ip and ip not in ('0.0.0.0', '::')]
+    for target in sorted(range(start, end + 1), key=lambda port: '%d/%s' % (port, proto)):
+        index = target - start
+        if host_range is None:
+            published = [0]
+        elif start == end and host_range[0] != host_range[1]:
+            published = list(range(host_range[0], host_range[1] + 1))  # one target published on each port of the range
+        else:
+            published = [host_range[0] + index]
+        for number in published:
+            port = {'mode': 'ingress', 'target': target, 'protocol': proto}
+            if number:
+                port['published'] = number
+            ports.append(port)
+    addresses = [ip] if ip and ip not in ('0.0.0.0', '::') else []
+    return ports, addresses
 
 
 _PROPAGATIONS = ('rprivate', 'private', 'rshared', 'shared', 'rslave', 'slave')

@@ -1599,8 +1599,10 @@ def _parse_ip(text):
     return False
 
 
-def _port_spec(spec):
-    """Whether nat.ParsePortSpec (go-connections v0.5.0) accepts SPEC: [ip:][hostPort:]containerPort[/proto]."""
+def split_port_spec(spec):
+    """nat.ParsePortSpec (go-connections v0.5.0) of SPEC, [ip:][hostPort:]containerPort[/proto]: None when it refuses
+    it, else (ip, (first, last) container port, (first, last) host port or None, protocol in lower case). The
+    loader expands the short port syntax from this too."""
     parts = spec.split(':')
     container = parts[-1]
     if len(parts) == 1:
@@ -1620,24 +1622,32 @@ def _port_spec(spec):
     if ip.startswith('['):
         # net.SplitHostPort(ip + ":"): the brackets must close at the end, with no bracket inside.
         if not ip.endswith(']') or '[' in ip[1:-1] or ']' in ip[1:-1]:
-            return False
+            return None
         ip = ip[1:-1]
     if ip and not _parse_ip(ip):
-        return False
+        return None
     if not container:
-        return False
+        return None
     container_range = _port_range(container)
     if container_range is None:
-        return False
+        return None
+    host_range = None
     if host:
         host_range = _port_range(host)
         if host_range is None:
-            return False
+            return None
         # A host range for one container port is a range to pick from; two ranges must be of the same size.
         if (container_range[1] - container_range[0] != host_range[1] - host_range[0]
                 and container_range[0] != container_range[1]):
-            return False
-    return proto.lower() in ('tcp', 'udp', 'sctp')
+            return None
+    if proto.lower() not in ('tcp', 'udp', 'sctp'):
+        return None
+    return ip, container_range, host_range, proto.lower()
+
+
+def _port_spec(spec):
+    """Whether nat.ParsePortSpec accepts SPEC (the "ports" format of schema.go)."""
+    return split_port_spec(spec) is not None
 
 
 def _rational(value):
