@@ -26,7 +26,7 @@ import re
 
 # load() and ComposeError live in the loader; they are re-exported here, the one module callers import.
 from ansible_collections.anchorage.swarm.plugins.module_utils._compose_loader import (  # noqa: F401, pylint: disable=unused-import
-    DEPRECATED, FORBIDDEN, UNSUPPORTED, ComposeError, interpolate, interpolate_string, load, parse_env_lines, read_env_files, shlex_split,
+    DEPRECATED, FORBIDDEN, UNSUPPORTED, ComposeError, _read_file, interpolate, interpolate_string, load, parse_env_lines, read_env_files, shlex_split,
 )
 
 NAMESPACE_LABEL = 'com.docker.stack.namespace'
@@ -682,8 +682,3 @@ def convert(stack, config, variables=None, read_file=None, working_dir='.'):
         networks[options['Name']] = options
     return {'services': services, 'networks': networks, 'external_networks': external_networks,
             'secrets': objects['secrets'], 'configs': objects['configs'], 'warnings': warnings}
-
-
-def _read_file(path):
-    with open(path, 'rb') as handle:
-        return handle.read()

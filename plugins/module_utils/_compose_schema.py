@@ -33,6 +33,9 @@ import math
 import re
 from fractions import Fraction
 
+# fmt's %v of a float64, as the YAML reader formats it too (one port of Go's shortest formatting).
+from ansible_collections.anchorage.swarm.plugins.module_utils._compose_yaml import _go_float
+
 SCHEMA = json.loads(r'''
 {
  "id": "config_schema_v3.13.json",
@@ -1349,32 +1352,6 @@ def schema_for(version):
 
 
 # -- schema.Version: which schema a file is validated against ----------------------------------------------------
-
-def _go_float(value):
-    """fmt's %v of a float64: the shortest digits that read back as the value, in %e form when the exponent is
-    < -4 or >= 6 (strconv's shortest 'g' decides with precision 6): 3.10 is "3.1", 1000000.0 is "1e+06"."""
-    if math.isnan(value):
-        return 'NaN'
-    if math.isinf(value):
-        return '+Inf' if value > 0 else '-Inf'
-    text = repr(float(value))  # the shortest round-tripping digits, as Go's shortest formatting finds them
-    sign = '-' if text.startswith('-') else ''
-    mantissa, dummy, exponent = text.lstrip('-').partition('e')
-    whole, dummy, fraction = mantissa.partition('.')
-    digits = (whole + fraction).lstrip('0')
-    point = len(whole) + int(exponent or 0) - (len(whole + fraction) - len(digits))
-    digits = digits.rstrip('0')
-    if not digits:
-        return sign + '0'
-    if point - 1 < -4 or point - 1 >= 6:
-        return '%s%s%se%s%02d' % (sign, digits[0], '.' + digits[1:] if len(digits) > 1 else '',
-                                  '-' if point - 1 < 0 else '+', abs(point - 1))
-    if point <= 0:
-        return sign + '0.' + '0' * -point + digits
-    if point >= len(digits):
-        return sign + digits + '0' * (point - len(digits))
-    return sign + digits[:point] + '.' + digits[point:]
-
 
 def _go_sprint(value):
     """fmt.Sprintf("%v", value) of a value as the YAML reader returns it."""

@@ -280,11 +280,6 @@ POLL = 2
 LIVE_STATES = TASK_STATES[:TASK_STATES.index('running') + 1]
 
 
-def _read_file(path):
-    with open(path, 'rb') as handle:
-        return handle.read()
-
-
 def _diff_text(values):
     return ''.join('%s: %s\n' % (path, json.dumps(value, sort_keys=True)) for path, value in sorted(values.items()))
 
@@ -333,7 +328,7 @@ class Stack(object):
             dot_env = os.path.join(working_dir, '.env')
             if os.path.exists(dot_env):
                 paths.insert(0, dot_env)
-        variables = read_env_files(paths, _read_file)
+        variables = read_env_files(paths)
         variables.update((k, v) for k, v in (self.params['variables'] or {}).items())
         return variables
 

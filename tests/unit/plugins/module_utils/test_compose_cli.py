@@ -19,6 +19,7 @@ import os
 import shutil
 import subprocess
 
+import docker_cli
 import pytest
 
 from ansible_collections.anchorage.swarm.plugins.module_utils._compose_loader import ComposeError, load
@@ -108,21 +109,8 @@ def test_case_agrees_with_the_cli(case_id):
 
 
 def _cli():
-    """The docker CLI of the recordings, when it is here: (path, version) or (None, why not)."""
-    recorded = set()
-    for case_id in IDS:
-        recorded.add(_case(case_id)[2]['cli'])
-    path = os.environ.get('DOCKER_CLI') or shutil.which('docker')
-    if not path:
-        return None, 'no docker CLI on PATH'
-    try:
-        version = subprocess.run([path, 'version', '--format', '{{.Client.Version}}'], stdout=subprocess.PIPE,
-                                 stderr=subprocess.DEVNULL, timeout=30, check=False).stdout.decode().strip()
-    except (OSError, subprocess.SubprocessError) as exc:
-        return None, 'the docker CLI does not run: %s' % exc
-    if version not in recorded:
-        return None, 'the cases were recorded with docker CLI %s; the one here is %s' % (', '.join(sorted(recorded)), version)
-    return path, version
+    """The docker CLI of the recordings, when it is here: (path, None) or (None, why not)."""
+    return docker_cli.find(set(_case(case_id)[2]['cli'] for case_id in IDS), 'the cases were recorded and')
 
 
 def test_recorded_outputs_are_the_clis_own(tmp_path):
@@ -144,4 +132,4 @@ def test_recorded_outputs_are_the_clis_own(tmp_path):
         proc = subprocess.run(args, cwd=target, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60, check=False)
         if proc.returncode != cli['rc'] or proc.stdout.decode('utf-8', 'replace') != cli['stdout']:
             stale.append(case_id)
-    assert not stale, 'recorded outputs differ from docker CLI %s: %s (re-record: python3 tests/compose_corpus/record.py)' % (why, stale)
+    assert not stale, 'recorded outputs differ from docker CLI at %s: %s (re-record: python3 tests/compose_corpus/record.py)' % (path, stale)

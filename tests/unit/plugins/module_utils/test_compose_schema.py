@@ -15,9 +15,9 @@ __metaclass__ = type
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 
+import docker_cli
 import pytest
 
 from ansible_collections.anchorage.swarm.plugins.module_utils import _compose_schema as S
@@ -581,17 +581,7 @@ CLI_ROWS = (
 
 
 def _docker():
-    path = os.environ.get('DOCKER_CLI') or shutil.which('docker')
-    if not path:
-        return None, 'no docker CLI on PATH'
-    try:
-        version = subprocess.run([path, 'version', '--format', '{{.Client.Version}}'], stdout=subprocess.PIPE,
-                                 stderr=subprocess.DEVNULL, timeout=30, check=False).stdout.decode().strip()
-    except (OSError, subprocess.SubprocessError) as exc:
-        return None, 'the docker CLI does not run: %s' % exc
-    if version != CLI_VERSION:
-        return None, 'the rows were checked with docker CLI %s; the one here is %s' % (CLI_VERSION, version)
-    return path, None
+    return docker_cli.find(set([CLI_VERSION]), 'the rows were')
 
 
 @pytest.mark.parametrize('config, cli', [(row[1], row[3]) for row in CLI_ROWS], ids=[row[0] for row in CLI_ROWS])
