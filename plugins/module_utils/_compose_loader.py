@@ -214,19 +214,13 @@ def shlex_split(text):
                 return words
             if char in ' \t\r\n':
                 continue
-            word = ''
-            if char == '"':
-                state = 'dquote'
-            elif char == "'":
-                state = 'squote'
-            elif char == '\\':
-                state = 'escape'
-            elif char == '#':
+            if char == '#':
                 state = 'comment'
-            else:
-                word += char
-                state = 'word'
-        elif state == 'word':
+                continue
+            # Any other rune starts a word and is then read as the word's first rune (a quote, an escape or text).
+            word = ''
+            state = 'word'
+        if state == 'word':
             if char is None or char in ' \t\r\n':
                 words.append(word)
                 if char is None:
@@ -991,10 +985,11 @@ def parse_env_lines(data, path, variables, fail):
     return lines
 
 
-def read_env_files(files, read_file):
+def read_env_files(files, read_file=None):
     """Interpolation values from env files, as `docker compose --env-file` reads them: KEY=VALUE lines, later files
     win. Values may be quoted ("..." with \\n escapes, or '...'), an unquoted value ends at " #"."""
     values = {}
+    read_file = read_file or _read_file
     for path in files:
         try:
             data = read_file(path)
