@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""Time the stages of `make test` and print them as one table, with the test count of each.
+
+    stages.py reset                       start a new record (.build/stages/)
+    stages.py run NAME -- CMD [ARG...]    run CMD, its output passed through and kept in .build/stages/NAME.log,
+                                          and record its time, exit code, test count and (Molecule) phases
+    stages.py table [--markdown]          print the table of what was recorded since the last reset
+
+Standard library only: it runs before the venv exists (the venv stage is one of the stages it times).
+
+Why parse the output instead of asking each tool: the counts are the ones the tools print for the people reading the
+log (pytest's summary line, ansible-lint's "files processed", ansible-test's "Running sanity test"), so the table
+and the log can never disagree. A Molecule scenario's phases are timed from the lines Molecule prints when it starts
+each action ("INFO  default ➜ converge: Executing"); its test count is its verifier's pytest summary.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RECORD = os.path.join(ROOT, ".build", "stages")
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+MOLECULE_ACTION = re.compile(r"^INFO\s+(\S+) \u279c (\S+): Executing")
+PYTEST_SUMMARY = re.compile(r"^=*\s*((?:\d+ (?:passed|failed|skipped|errors?|xfailed|xpassed|deselected|warnings?)"
+                            r"(?:, )?)+) in [\d.]+s")
+PYTEST_COUNT = re.compile(r"(\d+) (passed|failed|skipped|errors?|xfailed|xpassed)")
+ANSIBLE_LINT = re.compile(r"(\d+) files? processed")
+SANITY_TEST = re.compile(r"^Running sanity test '([^']+)'")
+DOC_OK = re.compile(r"^ansible-doc -t \S+ \S+: ok$")
+BUILT = re.compile(r"^Created collection for ")
+
+
+class Counter:
+    """What a stage's output says about the tests it ran and, for Molecule, when each phase began."""
+
+    def __init__(self):
+        self.pytest = {}
+        self.lint_files = 0
+        self.sanity = 0
+        self.docs = 0
+        self.built = 0
+        self.phases = []  # [name, start offset in seconds]
+
+    def feed(self, line, offset):
+        text = ANSI.sub("", line).rstrip("\n")
+        match = MOLECULE_ACTION.match(text)
+        if match:
+            self.phases.append([match.group(2), offset])
+            return
+        match = PYTEST_SUMMARY.match(text)
+        if match:
+            # Every pytest run in the stage adds up (a Molecule verifier, several test files run apart).
+            for number, kind in PYTEST_COUNT.findall(match.group(1)):
+                kind = "errors" if kind.startswith("error") else kind
+                self.pytest[kind] = self.pytest.get(kind, 0) + int(number)
+            return
+        match = ANSIBLE_LINT.search(text)
+        if match:
+            self.lint_files += int(match.group(1))
+        if SANITY_TEST.match(text):
+            self.sanity += 1
+        if DOC_OK.match(text):
+            self.docs += 1
+        if BUILT.match(text):
+            self.built += 1
+
+    def tests(self):
+        """The stage's count as one short text, or "" when the stage runs no test (venv, images)."""
+        parts = []
+        if self.pytest:
+            ran = sum(self.pytest.get(k, 0) for k in ("passed", "failed", "errors", "xfailed", "xpassed"))
+            text = "%d tests" % ran
+            extra = ["%d %s" % (self.pytest[k], k) for k in ("failed", "errors", "skipped") if self.pytest.get(k)]
+            parts.append(text + (" (%s)" % ", ".join(extra) if extra else ""))
+        if self.lint_files:
+            parts.append("%d files linted" % self.lint_files)
+        if self.sanity:
+            parts.append("%d sanity tests" % self.sanity)
+        if self.docs:
+            parts.append("%d docs rendered" % self.docs)
+        if self.built:
+            parts.append("%d tarball built" % self.built)
+        return "; ".join(parts)
+
+
+def reset():
+    os.makedirs(RECORD, exist_ok=True)
+    for name in os.listdir(RECORD):
+        if name.endswith((".json", ".log")):
+            os.unlink(os.path.join(RECORD, name))
+    with open(os.path.join(RECORD, "started.json"), "w", encoding="utf-8") as handle:
+        json.dump({"started": time.time()}, handle)
+
+
+def started_at():
+    try:
+        with open(os.path.join(RECORD, "started.json"), encoding="utf-8") as handle:
+            return json.load(handle)["started"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def run(name, cmd):
+    os.makedirs(RECORD, exist_ok=True)
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", name)
+    counter = Counter()
+    begin = time.time()
+    with open(os.path.join(RECORD, slug + ".log"), "w", encoding="utf-8", errors="replace") as log:
+        try:
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, bufsize=1, text=True,
+                                    errors="replace")
+        except OSError as exc:
+            sys.exit("stages.py: cannot run %s: %s" % (cmd[0], exc))
+        for line in proc.stdout:
+            sys.stdout.write(line)
+            sys.stdout.flush()
+            log.write(line)
+            counter.feed(line, time.time() - begin)
+        rc = proc.wait()
+    seconds = time.time() - begin
+    phases = []
+    for index, (phase, offset) in enumerate(counter.phases):
+        end = counter.phases[index + 1][1] if index + 1 < len(counter.phases) else seconds
+        phases.append({"name": phase, "seconds": round(end - offset, 1)})
+    record = {"name": name, "begin": begin, "seconds": round(seconds, 1), "rc": rc, "tests": counter.tests(),
+              "phases": phases}
+    with open(os.path.join(RECORD, slug + ".json"), "w", encoding="utf-8") as handle:
+        json.dump(record, handle)
+    return rc
+
+
+def fmt(seconds):
+    seconds = int(round(seconds))
+    return "%d:%02d" % divmod(seconds, 60)
+
+
+def table(markdown=False):
+    records = []
+    if os.path.isdir(RECORD):
+        for name in os.listdir(RECORD):
+            if name.endswith(".json") and name != "started.json":
+                with open(os.path.join(RECORD, name), encoding="utf-8") as handle:
+                    records.append(json.load(handle))
+    records.sort(key=lambda r: r["begin"])
+    if not records:
+        print("stages.py: no stage was recorded (.build/stages is empty)")
+        return
+    origin = started_at() or records[0]["begin"]
+    rows = [("stage", "start", "time", "result", "tests")]
+    for record in records:
+        result = "ok" if record["rc"] == 0 else "FAILED (exit %d)" % record["rc"]
+        rows.append((record["name"], fmt(record["begin"] - origin), fmt(record["seconds"]), result, record["tests"]))
+        for phase in record["phases"]:
+            # Molecule's bookkeeping actions (dependency, syntax) take a second or two: shown all the same.
+            rows.append(("  " + phase["name"], "", fmt(phase["seconds"]), "", ""))
+    wall = max(r["begin"] + r["seconds"] for r in records) - origin
+    busy = sum(r["seconds"] for r in records)
+    rows.append(("total (wall clock)", "", fmt(wall), "", "stages add up to %s" % fmt(busy)))
+    if markdown:
+        print("| " + " | ".join(rows[0]) + " |")
+        print("|" + "|".join(["---"] * len(rows[0])) + "|")
+        for row in rows[1:]:
+            print("| " + " | ".join(cell.replace("  ", "&nbsp;&nbsp;", 1) if i == 0 else cell
+                                    for i, cell in enumerate(row)) + " |")
+        return
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for index, row in enumerate(rows):
+        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+        if index == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+def main(argv):
+    if argv[:1] == ["reset"]:
+        reset()
+        return 0
+    if argv[:1] == ["table"]:
+        table(markdown="--markdown" in argv[1:])
+        return 0
+    if len(argv) >= 4 and argv[0] == "run" and argv[2] == "--":
+        return run(argv[1], argv[3:])
+    sys.stderr.write(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
