@@ -11,7 +11,7 @@ export PATH := $(BIN):$(PATH)
 PREREQ := $(CURDIR)/scripts/prereq.sh
 
 .DEFAULT_GOAL := help
-.PHONY: help venv bench lab lab-down env ls start stop restart rm ssh images engine-local test lint sanity unit molecule molecule-vagrant vagrant-check integration build docs clean
+.PHONY: help venv bench lab lab-down env ls start stop restart rm ssh images engine-local test test-quick lint sanity unit molecule molecule-vagrant vagrant-check integration build docs clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -92,14 +92,36 @@ engine-local: venv ## Install and start Docker Engine on this machine with the e
 
 # Molecule scenarios make test runs, one stage each: every scenario but vagrant (VirtualBox: make molecule-vagrant).
 MOLECULE_SCENARIOS := $(filter-out vagrant shared,$(notdir $(patsubst %/,%,$(dir $(wildcard molecule/*/molecule.yml)))))
-TEST_STAGES := venv images lint sanity unit vagrant-check docs build $(addprefix molecule-,$(MOLECULE_SCENARIOS)) integration
+# make test's stages, in the order they start when a job slot is free (TEST_JOBS of them run side by side; the
+# longest chains first, so that the short CPU-bound stages fill the gaps). Each is `make STAGE`, timed and counted
+# by scripts/stages.py; the table at the end gives each stage's time and test count.
+TEST_STAGES := venv images molecule-stack lint sanity molecule-swarm unit vagrant-check docs build molecule-default integration
+TEST_STAGES := $(filter-out $(addprefix molecule-,$(filter-out $(MOLECULE_SCENARIOS),stack swarm default)),$(TEST_STAGES)) \
+  $(addprefix molecule-,$(filter-out stack swarm default,$(MOLECULE_SCENARIOS)))
+QUICK_STAGES := venv lint sanity unit docs
+TEST_JOBS ?= 2
 STAGES := $(PY) $(CURDIR)/scripts/stages.py
+# $(call run_stages,STAGE ...): the stages as make targets run -j$(TEST_JOBS); a failure starts no new stage, and the
+# table is printed either way. With one job the stages' output is passed through; side by side it goes to their logs.
+define run_stages
+	@$(STAGES) reset
+	@rc=0; $(MAKE) --no-print-directory -j$(TEST_JOBS) $(addprefix stage-,$(1)) || rc=$$?; $(STAGES) table; exit $$rc
+endef
 
 test: ## All tests: lint, sanity, unit, Vagrant driver checks, docs, build, Molecule, lab; ends with a table of each stage's time and tests
-	@$(STAGES) reset
-	@rc=0; for stage in $(TEST_STAGES); do \
-	  $(STAGES) run $$stage -- $(MAKE) --no-print-directory $$stage || { rc=$$?; break; }; \
-	done; $(STAGES) table; exit $$rc
+	$(call run_stages,$(TEST_STAGES))
+
+test-quick: ## The inner loop, no node started: lint, sanity, unit, docs (a few minutes); make test runs everything
+	$(call run_stages,$(QUICK_STAGES))
+
+# stage-NAME: `make NAME` under the stage timer. venv and images are stages of their own, made once before the stages
+# that need them (-o: not remade inside each stage, where two at once would build the same images).
+.PHONY: $(addprefix stage-,$(TEST_STAGES))
+$(addprefix stage-,images lint sanity unit vagrant-check docs build): stage-venv
+$(addprefix stage-,$(addprefix molecule-,$(MOLECULE_SCENARIOS)) integration): stage-images
+$(addprefix stage-,$(TEST_STAGES)): stage-%:
+	@$(STAGES) run $(if $(filter 1,$(TEST_JOBS)),,--quiet) $* -- \
+	  $(MAKE) --no-print-directory $(if $(filter venv,$*),,-o venv) $(if $(filter venv images,$*),,-o images) $*
 
 molecule-%: images ## One Molecule scenario, e.g. make molecule-swarm
 	@molecule test -s $*
@@ -113,6 +135,7 @@ lint: venv ## ansible-lint (profile production) and yamllint
 SANITY_ROOT := $(CURDIR)/.build/sanity/ansible_collections/anchorage/swarm
 SANITY_VENV := $(CURDIR)/.cache/sanity-venv
 sanity: venv ## ansible-test sanity on a copy of the collection
+	@$(PREREQ) git shellcheck
 	@rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_ROOT)
 	@# tests/compose_corpus holds compose files as users write them (Latin-1, UTF-16, BOMs, CRLF on purpose): they are
 	@# test data of the differential test, not collection content, and ansible-test's text checks would refuse them.
@@ -144,6 +167,7 @@ vagrant-check: venv ## Vagrant driver where there is no VirtualBox: rendered Vag
 	@pytest -q tests/static
 
 integration: images ## Lab end to end: make lab, ping over SSH and paramiko, re-run, lab-down
+	@$(PREREQ) chromium
 	@pytest -q tests/integration
 
 build: venv ## Build the collection tarball into .build/

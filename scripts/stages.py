@@ -1,10 +1,14 @@
-#!/usr/bin/env python3
+# Copyright (c) 2026 Anchorage developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Time the stages of `make test` and print them as one table, with the test count of each.
 
     stages.py reset                       start a new record (.build/stages/)
-    stages.py run NAME -- CMD [ARG...]    run CMD, its output passed through and kept in .build/stages/NAME.log,
-                                          and record its time, exit code, test count and (Molecule) phases
-    stages.py table [--markdown]          print the table of what was recorded since the last reset
+    stages.py run [--quiet] NAME -- CMD [ARG...]
+                                          run CMD, its output kept in .build/stages/NAME.log and passed through
+                                          (--quiet: a line when it starts and one when it ends, for stages run
+                                          side by side), and record its time, exit code, test count and phases
+    stages.py table [--markdown]          print the table of what was recorded since the last reset, and the end
+                                          of the log of each stage that failed
 
 Standard library only: it runs before the venv exists (the venv stage is one of the stages it times).
 
@@ -32,6 +36,8 @@ ANSIBLE_LINT = re.compile(r"(\d+) files? processed")
 SANITY_TEST = re.compile(r"^Running sanity test '([^']+)'")
 DOC_OK = re.compile(r"^ansible-doc -t \S+ \S+: ok$")
 BUILT = re.compile(r"^Created collection for ")
+# How much of a failed stage's log the table prints (run side by side, a stage's output is only in its log).
+FAILED_LOG_LINES = 400
 
 
 class Counter:
@@ -104,21 +110,29 @@ def started_at():
         return None
 
 
-def run(name, cmd):
+def slug(name):
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name)
+
+
+def run(name, cmd, quiet=False):
     os.makedirs(RECORD, exist_ok=True)
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", name)
     counter = Counter()
     begin = time.time()
-    with open(os.path.join(RECORD, slug + ".log"), "w", encoding="utf-8", errors="replace") as log:
+    log_path = os.path.join(RECORD, slug(name) + ".log")
+    if quiet:
+        print("[stage %s] started; its output: %s" % (name, os.path.relpath(log_path)), flush=True)
+    with open(log_path, "w", encoding="utf-8", errors="replace") as log:
         try:
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, bufsize=1, text=True,
                                     errors="replace")
         except OSError as exc:
             sys.exit("stages.py: cannot run %s: %s" % (cmd[0], exc))
         for line in proc.stdout:
-            sys.stdout.write(line)
-            sys.stdout.flush()
+            if not quiet:
+                sys.stdout.write(line)
+                sys.stdout.flush()
             log.write(line)
+            log.flush()
             counter.feed(line, time.time() - begin)
         rc = proc.wait()
     seconds = time.time() - begin
@@ -128,8 +142,11 @@ def run(name, cmd):
         phases.append({"name": phase, "seconds": round(end - offset, 1)})
     record = {"name": name, "begin": begin, "seconds": round(seconds, 1), "rc": rc, "tests": counter.tests(),
               "phases": phases}
-    with open(os.path.join(RECORD, slug + ".json"), "w", encoding="utf-8") as handle:
+    with open(os.path.join(RECORD, slug(name) + ".json"), "w", encoding="utf-8") as handle:
         json.dump(record, handle)
+    if quiet:
+        print("[stage %s] %s after %s%s" % (name, "passed" if rc == 0 else "FAILED (exit %d)" % rc, fmt(seconds),
+                                            ": " + record["tests"] if record["tests"] else ""), flush=True)
     return rc
 
 
@@ -167,6 +184,15 @@ def table(markdown=False):
             print("| " + " | ".join(cell.replace("  ", "&nbsp;&nbsp;", 1) if i == 0 else cell
                                     for i, cell in enumerate(row)) + " |")
         return
+    for record in records:
+        if record["rc"] != 0:
+            # What CI keeps of a failed run is what was printed: the end of the log, where the failure is told.
+            with open(os.path.join(RECORD, slug(record["name"]) + ".log"), encoding="utf-8", errors="replace") as log:
+                lines = log.readlines()
+            print("==== stage %s failed (exit %d); the last %d of its %d lines (all: %s) ====" % (
+                record["name"], record["rc"], min(FAILED_LOG_LINES, len(lines)), len(lines),
+                os.path.relpath(os.path.join(RECORD, slug(record["name"]) + ".log"))))
+            sys.stdout.writelines(lines[-FAILED_LOG_LINES:])
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for index, row in enumerate(rows):
         print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
@@ -181,8 +207,11 @@ def main(argv):
     if argv[:1] == ["table"]:
         table(markdown="--markdown" in argv[1:])
         return 0
+    quiet = argv[1:2] == ["--quiet"]
+    if quiet:
+        argv = argv[:1] + argv[2:]
     if len(argv) >= 4 and argv[0] == "run" and argv[2] == "--":
-        return run(argv[1], argv[3:])
+        return run(argv[1], argv[3:], quiet=quiet)
     sys.stderr.write(__doc__)
     return 2
 
