@@ -104,6 +104,7 @@ STAGES := $(PY) $(CURDIR)/scripts/stages.py
 # $(call run_stages,STAGE ...): the stages as make targets run -j$(TEST_JOBS); a failure starts no new stage, and the
 # table is printed either way. With one job the stages' output is passed through; side by side it goes to their logs.
 define run_stages
+	@$(PREREQ) python
 	@$(STAGES) reset
 	@rc=0; $(MAKE) --no-print-directory -j$(TEST_JOBS) $(addprefix stage-,$(1)) || rc=$$?; $(STAGES) table; exit $$rc
 endef
@@ -152,7 +153,7 @@ sanity: venv ## ansible-test sanity on a copy of the collection
 	@cd $(SANITY_ROOT) && $(SANITY_VENV)/bin/ansible-test sanity --color no --python 3.11 --requirements
 
 unit: venv ## pytest unit tests of modules and decisions
-	@pytest -q tests/unit
+	@pytest -q --durations=10 tests/unit
 
 molecule: images ## Molecule scenarios (real nodes running their own Engine), all but vagrant (make molecule-vagrant)
 	@# molecule/vagrant needs VirtualBox: make molecule-vagrant runs it where there is one.
@@ -164,11 +165,11 @@ molecule-vagrant: venv ## Molecule scenario vagrant: the Engine and swarm roles 
 
 vagrant-check: venv ## Vagrant driver where there is no VirtualBox: rendered Vagrantfile (ruby), its run, molecule syntax -s vagrant
 	@$(PREREQ) ruby
-	@pytest -q tests/static
+	@pytest -q --durations=10 tests/static
 
 integration: images ## Lab end to end: make lab, ping over SSH and paramiko, re-run, lab-down
 	@$(PREREQ) chromium
-	@pytest -q tests/integration
+	@pytest -q --durations=30 tests/integration
 
 build: venv ## Build the collection tarball into .build/
 	@ansible-galaxy collection build --force --output-path .build

@@ -1,11 +1,13 @@
 #!/bin/sh
 # What a make target needs on this machine. Run as root (with apt-get), a missing piece is installed, saying what
 # and why: Debian packages with apt-get, Docker Engine with this collection's own engine role (make engine-local).
-# Without root, one clear sentence on what to do, never a stack trace.
+# Without root (or with ANCHORAGE_INSTALL_MISSING=no), one clear sentence on what to do, never a stack trace.
 # Usage: scripts/prereq.sh python|docker|debootstrap|git|shellcheck|chromium|ruby|root|vagrant ...
 set -u
 say() { printf '%s\n' "$*" >&2; exit 2; }
-can_install() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; }
+can_install() {
+  [ "${ANCHORAGE_INSTALL_MISSING:-yes}" != no ] && [ "$(id -u 2>/dev/null)" = 0 ] && command -v apt-get >/dev/null 2>&1
+}
 updated=
 # apt_install PACKAGE WHY: install a Debian package as root, or say what to install and stop.
 apt_install() {
@@ -25,7 +27,7 @@ for need in "$@"; do
   case "$need" in
     python)
       command -v python3 >/dev/null 2>&1 \
-        || say "python3 is missing: install Python 3.11 or newer (e.g. 'apt-get install python3 python3-venv') and run make again."
+        || apt_install python3 "Ansible and the project's tools run on Python 3.11 or newer"
       python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
         || say "python3 is $(python3 -V 2>&1 | cut -d' ' -f2), ansible-core 2.19 needs 3.11 or newer: install a newer Python and run make again (or PY=python3.11 make ...)."
       python3 -c 'import venv, ensurepip' >/dev/null 2>&1 \

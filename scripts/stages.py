@@ -26,14 +26,15 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-RECORD = os.path.join(ROOT, ".build", "stages")
+# Where the records and logs go; the unit tests point it elsewhere.
+RECORD = os.environ.get("ANCHORAGE_STAGES_DIR") or os.path.join(ROOT, ".build", "stages")
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-MOLECULE_ACTION = re.compile(r"^INFO\s+(\S+) \u279c (\S+): Executing")
+MOLECULE_ACTION = re.compile(r"^INFO\s+(\S+) \u279c (\S+): Executing\s*$")
 PYTEST_SUMMARY = re.compile(r"^=*\s*((?:\d+ (?:passed|failed|skipped|errors?|xfailed|xpassed|deselected|warnings?)"
                             r"(?:, )?)+) in [\d.]+s")
 PYTEST_COUNT = re.compile(r"(\d+) (passed|failed|skipped|errors?|xfailed|xpassed)")
 ANSIBLE_LINT = re.compile(r"(\d+) files? processed")
-SANITY_TEST = re.compile(r"^Running sanity test '([^']+)'")
+SANITY_TEST = re.compile(r"^Running sanity test [\"']([^\"']+)[\"']")
 DOC_OK = re.compile(r"^ansible-doc -t \S+ \S+: ok$")
 BUILT = re.compile(r"^Created collection for ")
 # How much of a failed stage's log the table prints (run side by side, a stage's output is only in its log).

@@ -213,7 +213,7 @@ def test_check_diff_shows_exactly_what_the_run_then_does(lab):
                                    "--format '{{.Node}} {{.CurrentState}}'")
         if running.stdout.startswith("node1 Running") or time.monotonic() > deadline:
             break
-        time.sleep(3)
+        time.sleep(1)
     assert running.stdout.startswith("node1 Running"), running.stdout
 
 

@@ -57,7 +57,7 @@ def fixture_visualizer(lab) -> tuple[str, int]:
             s["Replicas"].split(" ")[0].split("/")[0] == s["Replicas"].split(" ")[0].split("/")[1] for s in services)
         if settled or time.monotonic() > deadline:
             break
-        time.sleep(5)
+        time.sleep(1)
     assert settled, (tasks, services)
     nodes = on_manager(lab, f"docker service ps {SERVICE} --filter desired-state=running --format '{{{{.Node}}}}'")
     assert len(nodes.split()) == 1, nodes
@@ -67,7 +67,7 @@ def fixture_visualizer(lab) -> tuple[str, int]:
         status, body = ask(address, "GET", "/api/cluster")
         if status == 200 and json.loads(body)["nodes"] or time.monotonic() > deadline:
             break
-        time.sleep(2)
+        time.sleep(1)
     assert status == 200, body
     return address, PORT
 
