@@ -29,6 +29,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Where the records and logs go; the unit tests point it elsewhere.
 RECORD = os.environ.get("ANCHORAGE_STAGES_DIR") or os.path.join(ROOT, ".build", "stages")
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+BOX = re.compile("^ *\u2502 ?")
 MOLECULE_ACTION = re.compile(r"^INFO\s+(\S+) \u279c (\S+): Executing\s*$")
 PYTEST_SUMMARY = re.compile(r"^=*\s*((?:\d+ (?:passed|failed|skipped|errors?|xfailed|xpassed|deselected|warnings?)"
                             r"(?:, )?)+) in [\d.]+s")
@@ -53,7 +54,8 @@ class Counter:
         self.phases = []  # [name, start offset in seconds]
 
     def feed(self, line, offset):
-        text = ANSI.sub("", line).rstrip("\n")
+        # Molecule frames what its tools print ("  │ ..."): the tools' own lines are inside the frame.
+        text = BOX.sub("", ANSI.sub("", line).rstrip("\n"))
         match = MOLECULE_ACTION.match(text)
         if match:
             self.phases.append([match.group(2), offset])
@@ -117,6 +119,10 @@ def slug(name):
 
 def run(name, cmd, quiet=False):
     os.makedirs(RECORD, exist_ok=True)
+    # Molecule and pytest fold their lines to the terminal's width, 80 columns without one: a wide one keeps
+    # pytest's summary line whole, on one line, where it is read.
+    env = dict(os.environ)
+    env.setdefault("COLUMNS", "200")
     counter = Counter()
     begin = time.time()
     log_path = os.path.join(RECORD, slug(name) + ".log")
@@ -125,7 +131,7 @@ def run(name, cmd, quiet=False):
     with open(log_path, "w", encoding="utf-8", errors="replace") as log:
         try:
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, bufsize=1, text=True,
-                                    errors="replace")
+                                    errors="replace", env=env)
         except OSError as exc:
             sys.exit("stages.py: cannot run %s: %s" % (cmd[0], exc))
         for line in proc.stdout:

@@ -25,7 +25,8 @@ MOLECULE = [
     '\x1b[36mINFO    \x1b[0m \x1b[32mstack\x1b[0m \u279c \x1b[33mverify\x1b[0m: \x1b[36mExecuting\x1b[0m\n',
     # The verifier's own line starts the same way; it is not a phase of its own.
     'INFO     stack \u279c verify: Executing Testinfra tests found in /work/main/molecule/stack/tests/...\n',
-    '======================= 24 passed, 1 skipped in 312.40s (0:05:12) =======================\n',
+    # Molecule frames the verifier's output.
+    '  \x1b[2m\u2502 ============ 24 passed, 1 skipped in 312.40s (0:05:12) ============\x1b[0m\n',
 ]
 
 
