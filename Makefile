@@ -92,14 +92,16 @@ engine-local: venv ## Install and start Docker Engine on this machine with the e
 
 # Molecule scenarios make test runs, one stage each: every scenario but vagrant (VirtualBox: make molecule-vagrant).
 MOLECULE_SCENARIOS := $(filter-out vagrant shared,$(notdir $(patsubst %/,%,$(dir $(wildcard molecule/*/molecule.yml)))))
-# make test's stages, in the order they start when a job slot is free (TEST_JOBS of them run side by side; the
-# longest chains first, so that the short CPU-bound stages fill the gaps). Each is `make STAGE`, timed and counted
+# make test's stages, in the order they start when a job slot is free and what they need is there (venv first, images
+# before the stages with nodes): the longest first (the lab test, then the stack scenario), the short CPU-bound ones
+# in between. A Molecule scenario not named here is added at the end. Each stage is `make STAGE`, timed and counted
 # by scripts/stages.py; the table at the end gives each stage's time and test count.
-TEST_STAGES := venv images molecule-stack lint sanity molecule-swarm unit vagrant-check docs build molecule-default integration
-TEST_STAGES := $(filter-out $(addprefix molecule-,$(filter-out $(MOLECULE_SCENARIOS),stack swarm default)),$(TEST_STAGES)) \
-  $(addprefix molecule-,$(filter-out stack swarm default,$(MOLECULE_SCENARIOS)))
+ORDERED_SCENARIOS := stack swarm default
+TEST_STAGES := venv images integration molecule-stack lint sanity unit vagrant-check docs build molecule-swarm \
+  molecule-default $(addprefix molecule-,$(filter-out $(ORDERED_SCENARIOS),$(MOLECULE_SCENARIOS)))
 QUICK_STAGES := venv lint sanity unit docs
-TEST_JOBS ?= 2
+# Three at a time: the scenarios and the lab test mostly wait on their nodes (about a third of 2 cores each).
+TEST_JOBS ?= 3
 STAGES := $(PY) $(CURDIR)/scripts/stages.py
 # $(call run_stages,STAGE ...): the stages as make targets run -j$(TEST_JOBS); a failure starts no new stage, and the
 # table is printed either way. With one job the stages' output is passed through; side by side it goes to their logs.

@@ -123,6 +123,11 @@ def run(name, cmd, quiet=False):
     # pytest's summary line whole, on one line, where it is read.
     env = dict(os.environ)
     env.setdefault("COLUMNS", "200")
+    # A stage is one job of `make -jN test`: the make it runs goes on alone (-j1), without the parent's job server,
+    # whose pipe this process does not hand down.
+    if "MAKEFLAGS" in env:
+        env["MAKEFLAGS"] = " ".join(word for word in env["MAKEFLAGS"].split()
+                                    if not re.match(r"^(-j\d*|--jobs(=\d+)?|--jobserver-(auth|fds)=\S+)$", word))
     counter = Counter()
     begin = time.time()
     log_path = os.path.join(RECORD, slug(name) + ".log")
