@@ -113,8 +113,9 @@ def started_at():
         return None
 
 
-def slug(name):
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name)
+def record_path(name, suffix):
+    """.build/stages/NAME.json or NAME.log, NAME made safe for a file name."""
+    return os.path.join(RECORD, re.sub(r"[^A-Za-z0-9_.-]+", "-", name) + suffix)
 
 
 def run(name, cmd, quiet=False):
@@ -130,7 +131,7 @@ def run(name, cmd, quiet=False):
                                     if not re.match(r"^(-j\d*|--jobs(=\d+)?|--jobserver-(auth|fds)=\S+)$", word))
     counter = Counter()
     begin = time.time()
-    log_path = os.path.join(RECORD, slug(name) + ".log")
+    log_path = record_path(name, ".log")
     if quiet:
         print("[stage %s] started; its output: %s" % (name, os.path.relpath(log_path)), flush=True)
     with open(log_path, "w", encoding="utf-8", errors="replace") as log:
@@ -154,7 +155,7 @@ def run(name, cmd, quiet=False):
         phases.append({"name": phase, "seconds": round(end - offset, 1)})
     record = {"name": name, "begin": begin, "seconds": round(seconds, 1), "rc": rc, "tests": counter.tests(),
               "phases": phases}
-    with open(os.path.join(RECORD, slug(name) + ".json"), "w", encoding="utf-8") as handle:
+    with open(record_path(name, ".json"), "w", encoding="utf-8") as handle:
         json.dump(record, handle)
     if quiet:
         print("[stage %s] %s after %s%s" % (name, "passed" if rc == 0 else "FAILED (exit %d)" % rc, fmt(seconds),
@@ -199,11 +200,11 @@ def table(markdown=False):
     for record in records:
         if record["rc"] != 0:
             # What CI keeps of a failed run is what was printed: the end of the log, where the failure is told.
-            with open(os.path.join(RECORD, slug(record["name"]) + ".log"), encoding="utf-8", errors="replace") as log:
+            log_path = record_path(record["name"], ".log")
+            with open(log_path, encoding="utf-8", errors="replace") as log:
                 lines = log.readlines()
             print("==== stage %s failed (exit %d); the last %d of its %d lines (all: %s) ====" % (
-                record["name"], record["rc"], min(FAILED_LOG_LINES, len(lines)), len(lines),
-                os.path.relpath(os.path.join(RECORD, slug(record["name"]) + ".log"))))
+                record["name"], record["rc"], min(FAILED_LOG_LINES, len(lines)), len(lines), os.path.relpath(log_path)))
             sys.stdout.writelines(lines[-FAILED_LOG_LINES:])
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for index, row in enumerate(rows):
