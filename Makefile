@@ -103,20 +103,24 @@ QUICK_STAGES := venv lint sanity unit docs
 # Three at a time: the scenarios and the lab test mostly wait on their nodes (about a third of 2 cores each).
 TEST_JOBS ?= 3
 STAGES := $(PY) $(CURDIR)/scripts/stages.py
-# $(call run_stages,STAGE ...): the stages as make targets run -j$(TEST_JOBS); a failure starts no new stage, and the
+# $(call run_stages,STAGES,FIRST,NEEDS): the stages as make targets run -j$(TEST_JOBS); a failure starts no new stage, and the
 # table is printed either way. With one job the stages' output is passed through; side by side it goes to their logs.
+# What each run needs on this machine, installed (as root) before any stage starts: stages side by side would
+# otherwise run apt-get at once and fail on dpkg's lock.
+TEST_NEEDS := python docker debootstrap git shellcheck chromium ruby
+QUICK_NEEDS := python git shellcheck
 define run_stages
-	@$(PREREQ) python
+	@$(PREREQ) $(3)
 	@$(STAGES) reset
 	@rc=0; $(MAKE) --no-print-directory -j$(TEST_JOBS) STAGES_AFTER=$(2) $(addprefix stage-,$(1)) || rc=$$?; \
 	  $(STAGES) table; exit $$rc
 endef
 
 test: ## All tests: lint, sanity, unit, Vagrant driver checks, docs, build, Molecule, lab; ends with a table of each stage's time and tests
-	$(call run_stages,$(TEST_STAGES),stage-images)
+	$(call run_stages,$(TEST_STAGES),stage-images,$(TEST_NEEDS))
 
 test-quick: ## The inner loop, no node started: lint, sanity, unit, docs (a few minutes); make test runs everything
-	$(call run_stages,$(QUICK_STAGES),stage-venv)
+	$(call run_stages,$(QUICK_STAGES),stage-venv,$(QUICK_NEEDS))
 
 # stage-NAME: `make NAME` under the stage timer. venv and images are stages of their own, made once before the stages
 # that need them (-o: not remade inside each stage, where two at once would build the same images).
