@@ -20,6 +20,7 @@ from ansible_collections.anchorage.swarm.plugins.module_utils._swarm import (
     upgrade_check,
     upgrade_node_back,
     upgrade_node_check,
+    waves_done,
 )
 
 
@@ -40,8 +41,13 @@ def _inventory_entry(name, hostvars, managers):
     advertise = str(host['swarm_advertise_addr']) if 'swarm_advertise_addr' in host else ''
     match = re.match(r'^(\d+\.\d+\.\d+\.\d+)(:\d+)?$', advertise)
     addr = match.group(1) if match else (str(host['ansible_host']) if 'ansible_host' in host else name)
-    return {'name': name, 'role': 'manager' if name in managers else 'worker',
-            'labels': labels, 'availability': availability, 'addr': addr}
+    # The addresses it inits or joins with: they go into the plan's steps, which run with no other variables.
+    addresses = dict((key, str(host[var]) if var in host and host[var] is not None else default)
+                     for key, var, default in (('advertise_addr', 'swarm_advertise_addr', ''),
+                                               ('listen_addr', 'swarm_listen_addr', '0.0.0.0:2377'),
+                                               ('data_path_addr', 'swarm_data_path_addr', '')))
+    return dict({'name': name, 'role': 'manager' if name in managers else 'worker',
+                 'labels': labels, 'availability': availability, 'addr': addr}, **addresses)
 
 
 def _node_table(nodes):
@@ -94,6 +100,22 @@ def _without_ipvs(results):
     return sorted(lacking)
 
 
+def _wave_done(wave, sequential, hostvars, play_hosts):
+    """The steps of `wave` that ran, in plan order: from the one-after-the-other task's result (`sequential`) and
+    each play host's result of the at-once task (hostvars[host].swarm__parallel). A step that did not run (its host
+    failed or left the play) is not in the list; the run has failed on that host already."""
+    if not hasattr(wave, 'get') or not isinstance(wave.get('steps'), list):
+        raise AnsibleFilterError('swarm_wave_done: expected a wave of anchorage.swarm.swarm_plan')
+    results = [sequential]
+    if wave.get('parallel'):
+        for host in play_hosts or []:
+            try:
+                results.append(hostvars[host].get('swarm__parallel'))
+            except KeyError:
+                continue
+    return waves_done([wave], results)['done']
+
+
 class FilterModule(object):
     def filters(self):
         return {
@@ -104,4 +126,5 @@ class FilterModule(object):
             'swarm_upgrade_node_check': _upgrade_node_check,
             'swarm_upgrade_node_back': _upgrade_node_back,
             'swarm_busy_tasks': _busy_tasks,
+            'swarm_wave_done': _wave_done,
         }

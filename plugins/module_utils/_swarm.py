@@ -33,7 +33,9 @@ DEFAULT_OPTIONS = {
     'all_hosts': [],           # every host of the Ansible inventory (to run `leave` on a node the swarm groups dropped)
     'data_path_port': None,    # init-only settings: a swarm that differs gets a warning, never a change
     'default_addr_pool': None,
+    'subnet_size': None,
 }
+DEFAULT_LISTEN_ADDR = '0.0.0.0:2377'
 
 
 def quorum_size(managers):
@@ -140,142 +142,187 @@ def _choose_cluster(clusters, inventory_ids):
     return sorted(clusters, key=weight)[0]
 
 
-def plan(inventory, observed, options=None):
-    """Ordered steps that converge the nodes to `inventory`.
+class _Run(object):
+    """What one plan() call knows so far: the inputs, the swarm it chose, and each phase's decisions.
 
-    inventory: list of {name, role (manager|worker), labels (dict), availability, advertise_addr}, inventory order.
-    observed: {name: swarm_node record, or None when the host is unreachable}.
-    options: see DEFAULT_OPTIONS.
-
-    Returns a dict: steps, errors, warnings, cluster_id, via, init_host, join_addrs, tokens (which join tokens the
-    steps need), summary (one line per step), diff (before/after per node), complete (False when the plan must be
-    made again once locked managers are unlocked).
+    The phases below run in this order; each reads what the earlier ones decided and appends its steps, errors and
+    warnings. `managers` simulates the cluster's manager membership (node ID, or host name for a joiner -> up?) as
+    the steps so far leave it, so that each step's quorum check sees the swarm as it will be at that point.
     """
-    opts = dict(DEFAULT_OPTIONS)
-    opts.update(dict((k, v) for k, v in (options or {}).items() if v is not None or k == 'autolock'))
-    result = {'steps': [], 'errors': validate_inventory(inventory), 'warnings': [], 'cluster_id': '', 'via': '',
-              'init_host': '', 'join_addrs': [], 'tokens': [], 'complete': True}
-    errors, warnings, steps = result['errors'], result['warnings'], result['steps']
-    if errors:
-        return _finish(result, inventory, observed, None)
 
-    hosts = dict((h['name'], h) for h in inventory)
-    wanted_managers = [h['name'] for h in inventory if h['role'] == MANAGER]
-    reachable = dict((n, r) for n, r in observed.items() if r is not None and n in hosts)
-    for name in hosts:
-        if name not in reachable:
-            warnings.append('%s is unreachable: it is left as it is and counted as down.' % name)
-    if not any(m in reachable for m in wanted_managers):
-        errors.append('No manager of the inventory is reachable (%s): nothing can be done. Check that the hosts are '
-                      'up and that Ansible reaches them.' % ', '.join(wanted_managers))
-        return _finish(result, inventory, observed, None)
+    def __init__(self, inventory, observed, options):
+        self.opts = dict(DEFAULT_OPTIONS)
+        self.opts.update(dict((k, v) for k, v in (options or {}).items() if v is not None or k == 'autolock'))
+        self.inventory = inventory
+        self.observed = observed
+        self.result = {'steps': [], 'errors': validate_inventory(inventory), 'warnings': [], 'cluster_id': '',
+                       'via': '', 'init_host': '', 'join_addrs': [], 'tokens': [], 'complete': True}
+        self.errors, self.warnings, self.steps = self.result['errors'], self.result['warnings'], self.result['steps']
+        self.hosts = dict((h['name'], h) for h in inventory)
+        self.wanted_managers = [h['name'] for h in inventory if h.get('role') == MANAGER]
+        self.reachable = dict((n, r) for n, r in observed.items() if r is not None and n in self.hosts)
+        self.clusters = {}
+        self.without_quorum = {}
+        self.locked = []
+        self.cluster = None
+        self.managers = {}
+        self.by_id = {}
+        self.state = {}          # name -> 'member' | 'join' | 'rejoin' | 'locked' | 'unreachable'
+        self.current_role = {}
+        self.absent = []         # cluster entries that no inventory host is
 
-    # Swarms seen by the inventory's managers (any inventory host may be a manager today, whatever its group).
-    clusters = {}
-    without_quorum = {}
-    for h in inventory:
-        record = reachable.get(h['name'])
-        if not record or record.get('local_state') != 'active' or not record.get('manager'):
-            continue
-        cid = record.get('cluster_id') or ''
-        if record.get('quorum'):
-            cluster = clusters.setdefault(cid, _Cluster(cid, h['name'], record))
-            cluster.hosts.append(h['name'])
-        else:
-            without_quorum.setdefault(cid, []).append((h['name'], record.get('quorum_error') or ''))
-    locked = [h['name'] for h in inventory if (reachable.get(h['name']) or {}).get('local_state') == 'locked']
-
-    inventory_ids = set(r.get('node_id') for r in reachable.values() if r.get('node_id'))
-    cluster = _choose_cluster(list(clusters.values()), inventory_ids) if clusters else None
-    if cluster is None and without_quorum and not locked:
-        for cid, seen in sorted(without_quorum.items()):
-            errors.append(
-                'Swarm %s has no quorum (its managers %s say: %s). Nothing was changed, and no new swarm is started '
-                'beside it. Start the Engines of its stopped managers and run again; if a majority of its managers '
-                'is lost for good, recover with `docker swarm init --force-new-cluster` on %s, then run again.'
-                % (_short(cid), ', '.join(name for name, dummy in seen), seen[0][1] or 'no leader', seen[0][0]))
-        return _finish(result, inventory, observed, None)
-
-    # Locked managers: unlocked first. Without a readable cluster they may be the cluster: plan again afterwards.
-    for name in locked:
-        steps.append(_step('unlock', name, name, desc='unlock %s (autolock is on and its Engine restarted)' % name))
-    if cluster is None and locked:
-        result['complete'] = False
-        warnings.append('Managers %s are locked; the rest of the plan is made once they are unlocked.'
-                        % ', '.join(locked))
-        return _finish(result, inventory, observed, None)
-
-    if cluster is not None:
-        result['cluster_id'] = cluster.id
-        for other in clusters.values():
-            if other is not cluster:
-                warnings.append('Swarm %s (managers %s) is another swarm with quorum; the cluster is %s, which holds '
-                                'more of the inventory.' % (_short(other.id), ', '.join(other.hosts), _short(cluster.id)))
-
-    # Simulated manager membership of the cluster: node id (or host name for joiners) -> up?
-    managers = {}
-    if cluster is not None:
-        for n in cluster.nodes:
-            if n.get('role') == MANAGER:
-                managers[n['id']] = n.get('state') == 'ready' and n.get('reachability', 'reachable') == 'reachable'
-        for name in locked:
-            node_id = reachable[name].get('node_id')
-            if node_id in managers:
-                managers[node_id] = True
-
-    def check_quorum(action, target, after_total, after_up):
-        total, up = len(managers), sum(1 for v in managers.values() if v)
+    def quorum_allows(self, action, target, after_total, after_up):
+        """Whether the swarm has quorum now and keeps it after a step; if not, an error that says why."""
+        total, up = len(self.managers), sum(1 for v in self.managers.values() if v)
         if not has_quorum(total, up):
-            errors.append('Cannot %s %s: the swarm has %d managers and only %d are reachable, less than its quorum '
-                          'of %d. Bring the stopped managers back first.' % (action, target, total, up,
-                                                                             quorum_size(total)))
+            self.errors.append('Cannot %s %s: the swarm has %d managers and only %d are reachable, less than its '
+                               'quorum of %d. Bring the stopped managers back first.'
+                               % (action, target, total, up, quorum_size(total)))
             return False
         if after_total < 1:
-            errors.append('Cannot %s %s: it is the last manager. Keep at least one host in the managers group.'
-                          % (action, target))
+            self.errors.append('Cannot %s %s: it is the last manager. Keep at least one host in the managers group.'
+                               % (action, target))
             return False
         if not has_quorum(after_total, after_up):
-            errors.append(
+            self.errors.append(
                 'Cannot %s %s: afterwards the swarm would have %d managers of which %d are reachable, less than its '
                 'quorum of %d, and it would stop accepting changes. Bring the stopped managers back first, or change '
                 'fewer managers in one run.' % (action, target, after_total, after_up, quorum_size(after_total)))
             return False
         return True
 
-    # Which inventory hosts are where.
-    by_id = cluster.by_id() if cluster else {}
+    def managers_up(self):
+        return sum(1 for v in self.managers.values() if v)
+
+
+def plan(inventory, observed, options=None):
+    """Ordered steps that converge the nodes to `inventory`, and the waves that carry them out.
+
+    inventory: list of {name, role (manager|worker), labels (dict), availability, advertise_addr, listen_addr,
+    data_path_addr}, inventory order.
+    observed: {name: swarm_node record, or None when the host is unreachable}.
+    options: see DEFAULT_OPTIONS.
+
+    Returns a dict: steps, waves (see _waves), errors, warnings, cluster_id, via, init_host, join_addrs, tokens (which
+    join tokens the steps need), summary (one line per step), diff (before/after per node), complete (False when
+    the plan must be made again once locked managers are unlocked).
+
+    Each phase below is one function; a phase that finds an error ends the plan (no steps are returned with errors).
+    """
+    run = _Run(inventory, observed, options)
+    phases = (_phase_reachable, _phase_clusters, _phase_unlock, _phase_host_states, _phase_init, _phase_settings,
+              _phase_leaves, _phase_old_entries, _phase_joins, _phase_roles, _phase_removals, _phase_labels,
+              _phase_manager_count)
+    for phase in phases:
+        if run.errors or phase(run) is False:
+            break
+    return _finish(run.result, inventory, observed, run.cluster)
+
+
+def _phase_reachable(run):
+    """Unreachable hosts are left as they are; without one reachable manager nothing can be done."""
+    for name in run.hosts:
+        if name not in run.reachable:
+            run.warnings.append('%s is unreachable: it is left as it is and counted as down.' % name)
+    if not any(m in run.reachable for m in run.wanted_managers):
+        run.errors.append('No manager of the inventory is reachable (%s): nothing can be done. Check that the hosts '
+                          'are up and that Ansible reaches them.' % ', '.join(run.wanted_managers))
+        return False
+    return True
+
+
+def _phase_clusters(run):
+    """Which swarm is the cluster: among those the inventory's managers see with quorum (any inventory host may be a
+    manager today, whatever its group), the one holding most inventory nodes. A swarm without quorum stops the plan:
+    no new swarm is started beside it."""
+    for h in run.inventory:
+        record = run.reachable.get(h['name'])
+        if not record or record.get('local_state') != 'active' or not record.get('manager'):
+            continue
+        cid = record.get('cluster_id') or ''
+        if record.get('quorum'):
+            cluster = run.clusters.setdefault(cid, _Cluster(cid, h['name'], record))
+            cluster.hosts.append(h['name'])
+        else:
+            run.without_quorum.setdefault(cid, []).append((h['name'], record.get('quorum_error') or ''))
+    run.locked = [h['name'] for h in run.inventory
+                  if (run.reachable.get(h['name']) or {}).get('local_state') == 'locked']
+    inventory_ids = set(r.get('node_id') for r in run.reachable.values() if r.get('node_id'))
+    run.cluster = _choose_cluster(list(run.clusters.values()), inventory_ids) if run.clusters else None
+    if run.cluster is None and run.without_quorum and not run.locked:
+        for cid, seen in sorted(run.without_quorum.items()):
+            run.errors.append(
+                'Swarm %s has no quorum (its managers %s say: %s). Nothing was changed, and no new swarm is started '
+                'beside it. Start the Engines of its stopped managers and run again; if a majority of its managers '
+                'is lost for good, recover with `docker swarm init --force-new-cluster` on %s, then run again.'
+                % (_short(cid), ', '.join(name for name, dummy in seen), seen[0][1] or 'no leader', seen[0][0]))
+        return False
+    return True
+
+
+def _phase_unlock(run):
+    """Locked managers are unlocked first. Without a readable cluster they may be the cluster: the rest of the plan
+    is made again once they are unlocked."""
+    for name in run.locked:
+        run.steps.append(_step('unlock', name, name, desc='unlock %s (autolock is on and its Engine restarted)' % name))
+    if run.cluster is None and run.locked:
+        run.result['complete'] = False
+        run.warnings.append('Managers %s are locked; the rest of the plan is made once they are unlocked.'
+                            % ', '.join(run.locked))
+        return False
+    cluster = run.cluster
+    if cluster is not None:
+        run.result['cluster_id'] = cluster.id
+        for other in run.clusters.values():
+            if other is not cluster:
+                run.warnings.append('Swarm %s (managers %s) is another swarm with quorum; the cluster is %s, which '
+                                    'holds more of the inventory.'
+                                    % (_short(other.id), ', '.join(other.hosts), _short(cluster.id)))
+        for n in cluster.nodes:
+            if n.get('role') == MANAGER:
+                run.managers[n['id']] = n.get('state') == 'ready' and \
+                    n.get('reachability', 'reachable') == 'reachable'
+        for name in run.locked:
+            node_id = run.reachable[name].get('node_id')
+            if node_id in run.managers:
+                run.managers[node_id] = True
+        run.by_id = cluster.by_id()
+    return True
+
+
+def _phase_host_states(run):
+    """Where each inventory host is: a member of the cluster, to join, to leave and join again, or left alone."""
+    cluster = run.cluster
     manager_addrs = set(n.get('manager_addr', '').rsplit(':', 1)[0] for n in (cluster.nodes if cluster else [])
                         if n.get('manager_addr'))
-    state = {}          # name -> 'member' | 'join' | 'rejoin' | 'unreachable'
-    current_role = {}
-    for h in inventory:
+    for h in run.inventory:
         name = h['name']
-        record = reachable.get(name)
+        record = run.reachable.get(name)
         if record is None:
-            state[name] = 'unreachable'
+            run.state[name] = 'unreachable'
             entry = _entry_for_host(name, None, cluster)
             if entry:
-                current_role[name] = entry.get('role')
+                run.current_role[name] = entry.get('role')
             continue
         local = record.get('local_state')
         node_id = record.get('node_id')
-        if cluster is not None and node_id in by_id and local in ('active', 'locked'):
-            state[name] = 'member'
-            current_role[name] = by_id[node_id].get('role')
+        if cluster is not None and node_id in run.by_id and local in ('active', 'locked'):
+            run.state[name] = 'member'
+            run.current_role[name] = run.by_id[node_id].get('role')
             continue
         if local == 'locked':
             # A locked manager's Engine may not say its node ID (20.10 does not): which entry is its own, and what
             # else it needs, is planned once it is unlocked.
-            state[name] = 'locked'
-            result['complete'] = False
+            run.state[name] = 'locked'
+            run.result['complete'] = False
             continue
         if local == 'inactive':
-            state[name] = 'join'
+            run.state[name] = 'join'
             continue
         if local in ('pending', 'error'):
-            state[name] = 'rejoin'
-            warnings.append('%s is stuck in swarm state %r (%s): it leaves and joins again.'
-                            % (name, local, record.get('swarm_error') or 'no error given'))
+            run.state[name] = 'rejoin'
+            run.warnings.append('%s is stuck in swarm state %r (%s): it leaves and joins again.'
+                                % (name, local, record.get('swarm_error') or 'no error given'))
             continue
         # Active (or locked) but not a node of the cluster.
         if record.get('manager') and record.get('cluster_id'):
@@ -285,173 +332,203 @@ def plan(inventory, observed, options=None):
         elif cluster is not None and set(a.rsplit(':', 1)[0] for a in record.get('remote_managers') or []) \
                 & manager_addrs:
             # A worker the cluster removed (`docker node rm --force`) still thinks it is in: safe to rejoin.
-            state[name] = 'rejoin'
-            warnings.append('%s was removed from the swarm but still thinks it is a member: it leaves and joins '
-                            'again.' % name)
+            run.state[name] = 'rejoin'
+            run.warnings.append('%s was removed from the swarm but still thinks it is a member: it leaves and joins '
+                                'again.' % name)
             continue
         else:
             why = '%s is a worker of another swarm (its managers: %s), not of swarm %s' % (
                 name, ', '.join(record.get('remote_managers') or []) or 'unknown',
                 _short(cluster.id) if cluster else '(none yet)')
-        if opts['force_rejoin']:
-            state[name] = 'rejoin'
-            warnings.append(why + ': swarm_force_rejoin is set, so it leaves that swarm and joins this one.')
+        if run.opts['force_rejoin']:
+            run.state[name] = 'rejoin'
+            run.warnings.append(why + ': swarm_force_rejoin is set, so it leaves that swarm and joins this one.')
         else:
-            errors.append('%s. Nothing was changed. Make it leave (`docker swarm leave '
-                          '--force` on %s) or set swarm_force_rejoin: true to let this run do it.' % (why, name))
-    if errors:
-        return _finish(result, inventory, observed, cluster)
+            run.errors.append('%s. Nothing was changed. Make it leave (`docker swarm leave '
+                              '--force` on %s) or set swarm_force_rejoin: true to let this run do it.' % (why, name))
+    return not run.errors
 
-    # Init: only when no inventory manager belongs to a swarm that has quorum.
-    via = None
+
+def _phase_init(run):
+    """Init only when no inventory manager belongs to a swarm that has quorum: the first manager of the inventory
+    that is outside any swarm (after leaving the one it is stuck in). Otherwise cluster-wide steps go through the
+    leader, when it stays a manager."""
+    cluster = run.cluster
     if cluster is None:
-        candidates = [m for m in wanted_managers if state.get(m) in ('join', 'rejoin')]
+        candidates = [m for m in run.wanted_managers if run.state.get(m) in ('join', 'rejoin')]
         init_host = candidates[0]
-        result['init_host'] = via = init_host
-        if state[init_host] == 'rejoin':
-            steps.append(_step('leave', init_host, init_host, force=True,
-                               desc='%s leaves its old swarm (forced)' % init_host))
-        steps.append(_step('init', init_host, init_host, desc='init a new swarm on %s' % init_host,
-                           autolock=bool(opts['autolock'])))
-        state[init_host] = 'member'
-        current_role[init_host] = MANAGER
-        managers[init_host] = True
-    else:
-        staying = [n for n in cluster.hosts if hosts[n]['role'] == MANAGER and state.get(n) == 'member']
-        leader = [n for n in staying if (by_id.get(reachable[n].get('node_id')) or {}).get('leader')]
-        via = (leader or staying or cluster.hosts)[0]
-    result['via'] = via
-
+        run.result['init_host'] = run.result['via'] = init_host
+        if run.state[init_host] == 'rejoin':
+            run.steps.append(_step('leave', init_host, init_host, force=True,
+                                   desc='%s leaves its old swarm (forced)' % init_host))
+        entry = run.hosts[init_host]
+        run.steps.append(_step('init', init_host, init_host, desc='init a new swarm on %s' % init_host,
+                               autolock=bool(run.opts['autolock']), data_path_port=run.opts['data_path_port'],
+                               default_addr_pool=list(run.opts['default_addr_pool'] or []),
+                               subnet_size=run.opts['subnet_size'], **_addresses(entry)))
+        run.state[init_host] = 'member'
+        run.current_role[init_host] = MANAGER
+        run.managers[init_host] = True
+        return True
+    staying = [n for n in cluster.hosts if run.hosts[n]['role'] == MANAGER and run.state.get(n) == 'member']
+    leader = [n for n in staying if (run.by_id.get(run.reachable[n].get('node_id')) or {}).get('leader')]
+    run.result['via'] = (leader or staying or cluster.hosts)[0]
     # Init-only settings cannot change on a running swarm: say so rather than pretend.
-    if cluster is not None:
-        if opts['data_path_port'] and cluster.data_path_port and int(opts['data_path_port']) != cluster.data_path_port:
-            warnings.append('swarm_data_path_port is %s but swarm %s uses %s; it is set at init only and stays.'
+    opts = run.opts
+    if opts['data_path_port'] and cluster.data_path_port and int(opts['data_path_port']) != cluster.data_path_port:
+        run.warnings.append('swarm_data_path_port is %s but swarm %s uses %s; it is set at init only and stays.'
                             % (opts['data_path_port'], _short(cluster.id), cluster.data_path_port))
-        if opts['default_addr_pool'] and sorted(opts['default_addr_pool']) != sorted(cluster.default_addr_pool):
-            warnings.append('swarm_default_addr_pool is %s but swarm %s uses %s; it is set at init only and stays.'
+    if opts['default_addr_pool'] and sorted(opts['default_addr_pool']) != sorted(cluster.default_addr_pool):
+        run.warnings.append('swarm_default_addr_pool is %s but swarm %s uses %s; it is set at init only and stays.'
                             % (', '.join(opts['default_addr_pool']), _short(cluster.id),
                                ', '.join(cluster.default_addr_pool) or 'the default'))
+    return True
 
-    # Cluster-wide settings.
-    if cluster is not None and opts['autolock'] is not None and bool(cluster.autolock) != bool(opts['autolock']):
-        steps.append(_step('autolock', via, '', enabled=bool(opts['autolock']),
-                           desc='%s autolock' % ('turn on' if opts['autolock'] else 'turn off')))
+
+def _phase_settings(run):
+    """Cluster-wide settings: autolock on or off, join token rotation."""
+    via, opts = run.result['via'], run.opts
+    if run.cluster is not None and opts['autolock'] is not None and \
+            bool(run.cluster.autolock) != bool(opts['autolock']):
+        run.steps.append(_step('autolock', via, '', enabled=bool(opts['autolock']),
+                               desc='%s autolock' % ('turn on' if opts['autolock'] else 'turn off')))
     if opts['rotate_tokens']:
         which = sorted(set(opts['rotate_tokens']))
-        steps.append(_step('rotate', via, '', which=which, desc='rotate the %s join token(s)' % '/'.join(which)))
+        run.steps.append(_step('rotate', via, '', which=which, desc='rotate the %s join token(s)' % '/'.join(which)))
+    return True
 
-    # Forced leaves (foreign, orphaned or stuck nodes), then joins.
-    for h in inventory:
+
+def _phase_leaves(run):
+    """Forced leaves of foreign, orphaned or stuck nodes, before they join."""
+    for h in run.inventory:
         name = h['name']
-        if state.get(name) == 'rejoin' and name != result['init_host']:
-            steps.append(_step('leave', name, name, force=True, desc='%s leaves (forced) to join again' % name))
+        if run.state.get(name) == 'rejoin' and name != run.result['init_host']:
+            run.steps.append(_step('leave', name, name, force=True, desc='%s leaves (forced) to join again' % name))
+    return True
 
-    # Entries of the cluster that no inventory host is: old incarnations of rebuilt hosts, or hosts the inventory
-    # dropped.
-    absent = []
-    if cluster is not None:
-        names_by_hostname = {}
-        for h in inventory:
-            record = reachable.get(h['name'])
-            for key in filter(None, [h['name'], h['name'].split('.')[0], (record or {}).get('hostname')]):
-                names_by_hostname.setdefault(key, h['name'])
-        claimed = set(r.get('node_id') for r in reachable.values())
-        for n in cluster.nodes:
-            if n['id'] in claimed:
-                continue
-            owner = names_by_hostname.get(n.get('hostname'))
-            if owner is not None and state.get(owner) in ('unreachable', 'locked'):
-                continue            # that host's own entry, while Ansible cannot reach it or it is locked
-            if owner is not None:
-                if n.get('state') == 'ready':
-                    errors.append('The swarm lists node %s (%s) as up, but %s says it is not that node. If %s has '
-                                  'just left the swarm, wait until `docker node ls` shows that entry down and run '
-                                  'again; if another machine uses the hostname %s, give every host its own hostname.'
-                                  % (n.get('hostname'), _short(n['id']), owner, owner, n.get('hostname')))
-                    continue
-                if n.get('role') == MANAGER:
-                    if not check_quorum('remove the old entry of', owner, len(managers) - 1,
-                                        sum(1 for k, v in managers.items() if v and k != n['id'])):
-                        continue
-                    managers.pop(n['id'], None)
-                steps.append(_step('remove_stale', via, owner, node_id=n['id'], demote=n.get('role') == MANAGER,
-                                   desc='remove the old %s entry %s of %s (down: the node left or was rebuilt)'
-                                   % (n.get('role'), _short(n['id']), owner)))
-            else:
-                absent.append(n)
-    if errors:
-        return _finish(result, inventory, observed, cluster)
 
-    for h in inventory:
-        name = h['name']
-        if state.get(name) in ('join', 'rejoin') and name != result['init_host']:
-            steps.append(_step('join', name, name, role=h['role'],
-                               desc='%s joins as %s' % (name, h['role'])))
-            current_role[name] = h['role']
-            if h['role'] == MANAGER:
-                if not check_quorum('join', name, len(managers) + 1, sum(managers.values()) + 1):
-                    break
-                managers[name] = True
-    result['tokens'] = sorted(set(s['role'] for s in steps if s['action'] == 'join'))
-    if cluster is not None:
-        result['join_addrs'] = sorted(n['manager_addr'] for n in cluster.nodes
-                                      if n.get('role') == MANAGER and n.get('manager_addr') and n.get('state') == 'ready')
-
-    # Roles: promotions before demotions, so that the swarm never has fewer managers than it needs on the way.
-    for h in inventory:
-        name = h['name']
-        if state.get(name) == 'member' and h['role'] == MANAGER and current_role.get(name) == WORKER:
-            if (by_id.get(reachable[name].get('node_id')) or {}).get('state') != 'ready':
-                warnings.append('%s is not ready in the swarm: it is promoted on a later run.' % name)
-                continue
-            if not check_quorum('promote', name, len(managers) + 1, sum(managers.values()) + 1):
-                continue
-            node_id = reachable[name].get('node_id')
-            managers[node_id] = True
-            steps.append(_step('promote', via, name, node_id=node_id, desc='promote %s to manager' % name))
-            current_role[name] = MANAGER
-    for h in inventory:
-        name = h['name']
-        if state.get(name) == 'member' and h['role'] == WORKER and current_role.get(name) == MANAGER:
-            node_id = reachable[name].get('node_id')
-            up = managers.get(node_id, False)
-            if not check_quorum('demote', name, len(managers) - 1, sum(managers.values()) - (1 if up else 0)):
-                continue
-            managers.pop(node_id, None)
-            steps.append(_step('demote', via, name, node_id=node_id, desc='demote %s to worker' % name))
-            current_role[name] = WORKER
-
-    # Nodes the inventory no longer lists: demote -> leave -> node rm, with quorum kept at each step.
-    for n in absent:
-        label = '%s (%s)' % (n.get('hostname'), _short(n['id']))
-        if not opts['remove_absent']:
-            warnings.append('Node %s is in the swarm but not in the inventory; it is kept. Set '
-                            'swarm_remove_absent_nodes: true to remove it.' % label)
+def _phase_old_entries(run):
+    """Entries of the cluster that no inventory host is: old incarnations of rebuilt hosts are removed now (before
+    the host joins again under the same name); entries of hosts the inventory dropped wait for _phase_removals."""
+    cluster = run.cluster
+    if cluster is None:
+        return True
+    names_by_hostname = {}
+    for h in run.inventory:
+        record = run.reachable.get(h['name'])
+        for key in filter(None, [h['name'], h['name'].split('.')[0], (record or {}).get('hostname')]):
+            names_by_hostname.setdefault(key, h['name'])
+    claimed = set(r.get('node_id') for r in run.reachable.values())
+    for n in cluster.nodes:
+        if n['id'] in claimed:
+            continue
+        owner = names_by_hostname.get(n.get('hostname'))
+        if owner is not None and run.state.get(owner) in ('unreachable', 'locked'):
+            continue            # that host's own entry, while Ansible cannot reach it or it is locked
+        if owner is None:
+            run.absent.append(n)
+            continue
+        if n.get('state') == 'ready':
+            run.errors.append('The swarm lists node %s (%s) as up, but %s says it is not that node. If %s has '
+                              'just left the swarm, wait until `docker node ls` shows that entry down and run '
+                              'again; if another machine uses the hostname %s, give every host its own hostname.'
+                              % (n.get('hostname'), _short(n['id']), owner, owner, n.get('hostname')))
             continue
         if n.get('role') == MANAGER:
-            up = managers.get(n['id'], False)
-            if not check_quorum('remove manager', label, len(managers) - 1,
-                                sum(managers.values()) - (1 if up else 0)):
+            if not run.quorum_allows('remove the old entry of', owner, len(run.managers) - 1,
+                                     sum(1 for k, v in run.managers.items() if v and k != n['id'])):
                 continue
-            managers.pop(n['id'], None)
-        leave_host = n.get('hostname') if n.get('hostname') in opts['all_hosts'] and n.get('state') == 'ready' \
-            else ''
-        steps.append(_step('remove', via, n.get('hostname'), node_id=n['id'], demote=n.get('role') == MANAGER,
-                           leave_host=leave_host,
-                           desc='remove %s %s: %s%snode rm' % (
-                               n.get('role'), label, 'demote, ' if n.get('role') == MANAGER else '',
-                               'leave on the node, ' if leave_host else '')))
+            run.managers.pop(n['id'], None)
+        run.steps.append(_step('remove_stale', run.result['via'], owner, node_id=n['id'],
+                               demote=n.get('role') == MANAGER,
+                               desc='remove the old %s entry %s of %s (down: the node left or was rebuilt)'
+                               % (n.get('role'), _short(n['id']), owner)))
+    return not run.errors
 
-    # Labels and availability, by node ID.
-    for h in inventory:
+
+def _phase_joins(run):
+    """Joins in inventory order (managers and workers as listed; the waves run managers one at a time)."""
+    for h in run.inventory:
         name = h['name']
-        if state.get(name) not in ('member', 'join', 'rejoin'):
+        if run.state.get(name) in ('join', 'rejoin') and name != run.result['init_host']:
+            run.steps.append(_step('join', name, name, role=h['role'], cluster_id=run.result['cluster_id'],
+                                   desc='%s joins as %s' % (name, h['role']), **_addresses(h)))
+            run.current_role[name] = h['role']
+            if h['role'] == MANAGER:
+                if not run.quorum_allows('join', name, len(run.managers) + 1, run.managers_up() + 1):
+                    break
+                run.managers[name] = True
+    run.result['tokens'] = sorted(set(s['role'] for s in run.steps if s['action'] == 'join'))
+    if run.cluster is not None:
+        run.result['join_addrs'] = sorted(
+            n['manager_addr'] for n in run.cluster.nodes
+            if n.get('role') == MANAGER and n.get('manager_addr') and n.get('state') == 'ready')
+    return not run.errors
+
+
+def _phase_roles(run):
+    """Promotions before demotions, so that the swarm never has fewer managers than it needs on the way."""
+    via = run.result['via']
+    for h in run.inventory:
+        name = h['name']
+        if run.state.get(name) == 'member' and h['role'] == MANAGER and run.current_role.get(name) == WORKER:
+            if (run.by_id.get(run.reachable[name].get('node_id')) or {}).get('state') != 'ready':
+                run.warnings.append('%s is not ready in the swarm: it is promoted on a later run.' % name)
+                continue
+            if not run.quorum_allows('promote', name, len(run.managers) + 1, run.managers_up() + 1):
+                continue
+            node_id = run.reachable[name].get('node_id')
+            run.managers[node_id] = True
+            run.steps.append(_step('promote', via, name, node_id=node_id, desc='promote %s to manager' % name))
+            run.current_role[name] = MANAGER
+    for h in run.inventory:
+        name = h['name']
+        if run.state.get(name) == 'member' and h['role'] == WORKER and run.current_role.get(name) == MANAGER:
+            node_id = run.reachable[name].get('node_id')
+            up = run.managers.get(node_id, False)
+            if not run.quorum_allows('demote', name, len(run.managers) - 1, run.managers_up() - (1 if up else 0)):
+                continue
+            run.managers.pop(node_id, None)
+            run.steps.append(_step('demote', via, name, node_id=node_id, desc='demote %s to worker' % name))
+            run.current_role[name] = WORKER
+    return True
+
+
+def _phase_removals(run):
+    """Nodes the inventory no longer lists: demote -> leave -> node rm, with quorum kept at each step."""
+    for n in run.absent:
+        label = '%s (%s)' % (n.get('hostname'), _short(n['id']))
+        if not run.opts['remove_absent']:
+            run.warnings.append('Node %s is in the swarm but not in the inventory; it is kept. Set '
+                                'swarm_remove_absent_nodes: true to remove it.' % label)
             continue
-        record = reachable[name]
-        entry = by_id.get(record.get('node_id')) if state[name] == 'member' else None
+        if n.get('role') == MANAGER:
+            up = run.managers.get(n['id'], False)
+            if not run.quorum_allows('remove manager', label, len(run.managers) - 1,
+                                     run.managers_up() - (1 if up else 0)):
+                continue
+            run.managers.pop(n['id'], None)
+        leave_host = n.get('hostname') if n.get('hostname') in run.opts['all_hosts'] and n.get('state') == 'ready' \
+            else ''
+        run.steps.append(_step('remove', run.result['via'], n.get('hostname'), node_id=n['id'],
+                               demote=n.get('role') == MANAGER, leave_host=leave_host,
+                               desc='remove %s %s: %s%snode rm' % (
+                                   n.get('role'), label, 'demote, ' if n.get('role') == MANAGER else '',
+                                   'leave on the node, ' if leave_host else '')))
+    return True
+
+
+def _phase_labels(run):
+    """Labels and availability, by node ID (a joiner's are set once it has one: the role plans again)."""
+    for h in run.inventory:
+        name = h['name']
+        if run.state.get(name) not in ('member', 'join', 'rejoin'):
+            continue
+        record = run.reachable[name]
+        entry = run.by_id.get(record.get('node_id')) if run.state[name] == 'member' else None
         before_labels = _strings((entry or {}).get('labels'))
         wanted = _strings(h.get('labels'))
-        after_labels = wanted if opts['labels_mode'] == 'replace' else dict(before_labels, **wanted)
+        after_labels = wanted if run.opts['labels_mode'] == 'replace' else dict(before_labels, **wanted)
         before_avail = (entry or {}).get('availability') or 'active'
         after_avail = h.get('availability') or 'active'
         if after_labels != before_labels or after_avail != before_avail:
@@ -460,15 +537,138 @@ def plan(inventory, observed, options=None):
                 changes.append('labels %s' % _label_change(before_labels, after_labels))
             if after_avail != before_avail:
                 changes.append('availability %s -> %s' % (before_avail, after_avail))
-            steps.append(_step('update', via, name, node_id=record.get('node_id') if entry else '',
-                               labels=wanted, labels_mode=opts['labels_mode'], availability=after_avail,
-                               desc='%s: %s' % (name, '; '.join(changes))))
+            run.steps.append(_step('update', run.result['via'], name,
+                                   node_id=record.get('node_id') if entry else '',
+                                   labels=wanted, labels_mode=run.opts['labels_mode'], availability=after_avail,
+                                   desc='%s: %s' % (name, '; '.join(changes))))
+    return True
 
-    odd = len(wanted_managers)
-    if odd % 2 == 0:
-        warnings.append('The inventory has %d managers: an even number tolerates no more failures (%d) than %d '
-                        'managers do. Use an odd number.' % (odd, fault_tolerance(odd), odd - 1))
-    return _finish(result, inventory, observed, cluster)
+
+def _phase_manager_count(run):
+    count = len(run.wanted_managers)
+    if count % 2 == 0:
+        run.warnings.append('The inventory has %d managers: an even number tolerates no more failures (%d) than %d '
+                            'managers do. Use an odd number.' % (count, fault_tolerance(count), count - 1))
+    return True
+
+
+def _addresses(entry):
+    """The addresses a host inits or joins with (its swarm_advertise_addr, swarm_listen_addr, swarm_data_path_addr):
+    empty ones are left to the Engine."""
+    return dict(advertise_addr=entry.get('advertise_addr') or '',
+                listen_addr=entry.get('listen_addr') or DEFAULT_LISTEN_ADDR,
+                data_path_addr=entry.get('data_path_addr') or '')
+
+
+# How the waves run each action: node-local actions run on the node's own Engine, the others on the plan's manager.
+# Consecutive steps of a PARALLEL action form one wave that runs on all its nodes at once (none of them changes the
+# Raft membership); a manager's join, an init, a promotion or a demotion is a wave of its own; consecutive
+# cluster-wide steps form one wave that runs them one after the other on the manager.
+PARALLEL = ('unlock', 'leave')
+ON_MANAGER = ('autolock', 'rotate', 'remove_stale', 'update')
+
+
+def _wave_key(step):
+    if step['action'] in PARALLEL or (step['action'] == 'join' and step.get('role') == WORKER):
+        return ('parallel', step['action'], step.get('role'))
+    if step['action'] in ON_MANAGER:
+        return ('manager', step['phase'])
+    return None
+
+
+def _parts(step):
+    """The requests one step is made of: a removal is demote (a manager), leave (on the node, when it can be
+    reached), node rm; every other step is one request."""
+    if step['action'] != 'remove':
+        return [dict(step)]
+    parts = []
+    if step.get('demote'):
+        parts.append(dict(step, action='demote'))
+    if step.get('leave_host'):
+        parts.append(dict(step, action='leave', host=step['leave_host'], force=False))
+    parts.append(dict(step, wait_down=bool(step.get('leave_host')), force=not step.get('leave_host')))
+    return parts
+
+
+def _waves(result):
+    """The plan's steps as the waves that carry them out, in order.
+
+    Each wave: phase, desc, parallel (True: its steps run at once, each on its own host; False: one after the other,
+    each on its `host`), needs (secrets read on `via` first: join_tokens, unlock_key), keep_unlock_key (hand the
+    unlock key back to the controller), steps. Each step of a wave is a step of the plan (a removal: one of its
+    parts) with `seq`, its place in the order of execution, and `index`, the plan step it carries out.
+    """
+    waves = []
+    via = result['via']
+    seq = 0
+    for index, step in enumerate(result['steps']):
+        key = _wave_key(step)
+        last = waves[-1] if waves else None
+        if key is None or last is None or last['key'] != key or \
+                (key[0] == 'parallel' and step['host'] in [s['host'] for s in last['steps']]):
+            last = {'key': key, 'phase': step['phase'], 'parallel': bool(key and key[0] == 'parallel'),
+                    'via': via, 'needs': [], 'keep_unlock_key': False, 'steps': []}
+            waves.append(last)
+        for part in _parts(step):
+            seq += 1
+            part.update(seq=seq, index=index)
+            last['steps'].append(part)
+        if step['action'] == 'join' and 'join_tokens' not in last['needs']:
+            last['needs'].append('join_tokens')
+        if step['action'] == 'unlock' and via and 'unlock_key' not in last['needs']:
+            last['needs'].append('unlock_key')
+    # Autolock turned on (at init or later): the new unlock key goes back to the controller right after.
+    locking = [i for i, wave in enumerate(waves)
+               if any((s['action'] == 'init' and s.get('autolock')) or (s['action'] == 'autolock' and s.get('enabled'))
+                      for s in wave['steps'])]
+    if locking:
+        after = max(i for i, wave in enumerate(waves)
+                    if any(s['action'] in ('init', 'autolock', 'rotate') for s in wave['steps']))
+        waves.insert(after + 1, {'key': None, 'phase': 'membership', 'parallel': False, 'via': via,
+                                 'needs': ['unlock_key'], 'keep_unlock_key': True, 'steps': [],
+                                 'desc': 'hand the unlock key back to the controller'})
+    for wave in waves:
+        del wave['key']
+        descs = []
+        for step in wave['steps']:
+            if step['desc'] not in descs:
+                descs.append(step['desc'])
+        if descs:
+            wave['desc'] = '; '.join(descs) + (' (at once)' if wave['parallel'] and len(descs) > 1 else '')
+    return waves
+
+
+def waves_done(waves, results):
+    """Which planned steps ran, in plan order, and an error for each that did not (its host failed or left the play).
+
+    started/finished are the nodes' own clocks: reported, never compared here (the nodes' clocks may differ).
+
+    waves: the waves carried out (plan['waves'] of one phase). results: the swarm_step results as registered, in any
+    grouping (lists of results, dicts with 'results'), from every host. Returns {'done': [...], 'errors': [...]}.
+    """
+    ran = {}
+    stack = [results]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            if isinstance(item.get('results'), list):
+                stack.extend(item['results'])
+            elif isinstance(item.get('step'), dict) and 'seq' in item['step'] and not item.get('skipped'):
+                ran[item['step']['seq']] = item
+    done, errors = [], []
+    for wave in waves:
+        for step in wave['steps']:
+            item = ran.get(step['seq'])
+            if item is None:
+                errors.append('step %d (%s, on %s) did not run' % (step['seq'], step['desc'], step['host']))
+                continue
+            started, finished = item.get('started'), item.get('finished')
+            done.append({'seq': step['seq'], 'index': step['index'], 'action': step['action'], 'host': step['host'],
+                         'desc': step['desc'], 'changed': bool(item.get('changed')),
+                         'started': started, 'finished': finished})
+    return {'done': done, 'errors': errors}
 
 
 def _label_change(before, after):
@@ -526,6 +726,7 @@ def _finish(result, inventory, observed, cluster):
             before.setdefault(node, {'membership': 'manager' if step.get('demote') else 'worker'})
             after[node] = {'membership': 'removed'}
     result['diff'] = {'before': before, 'after': after}
+    result['waves'] = _waves(result)
     result['membership_steps'] = sum(1 for s in result['steps'] if s['phase'] == 'membership')
     result['node_steps'] = sum(1 for s in result['steps'] if s['phase'] == 'node')
     return result

@@ -178,11 +178,10 @@ node_addr:
   sample: 10.0.0.11
 """
 
-import time
-
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.anchorage.swarm.plugins.module_utils._docker_api import EngineAPI, EngineAPIError
+from ansible_collections.anchorage.swarm.plugins.module_utils._swarm_member import MemberError, SwarmMember
 
 ACTIONS = {
     'init': 'init the swarm',
@@ -191,18 +190,12 @@ ACTIONS = {
     'unlocked': 'unlock the swarm',
 }
 
-# The Engine gives up waiting for a join after about 20 s and says so, while the
-# join goes on in the background: that is no failure, the module waits for it.
-JOIN_STILL_RUNNING = 'Timeout was reached before node joined'
 
-
-class SwarmMember(object):
+class SwarmMemberModule(object):
     def __init__(self, module):
         self.module = module
         self.params = module.params
-        self.api = None
-        self.node = None
-        self.predicted = None
+        self.member = None
         self.result = dict(changed=False)
 
     def fail(self, why):
@@ -211,162 +204,31 @@ class SwarmMember(object):
         for secret in (self.params['join_token'], self.params['unlock_key']):
             if secret:
                 why = why.replace(secret, '********')
+        self.note()
         self.module.fail_json(msg='Cannot %s: %s' % (ACTIONS[self.params['state']], why), **self.result)
 
-    def read(self):
-        info = self.api.get('/info')
-        swarm = info.get('Swarm') or {}
-        # The Engine fills Cluster only on a manager: a worker cannot tell which swarm it is in.
-        node = dict(
-            hostname=info.get('Name', ''),
-            local_state=swarm.get('LocalNodeState') or 'inactive',
-            node_id=swarm.get('NodeID') or '',
-            node_addr=swarm.get('NodeAddr') or '',
-            manager=bool(swarm.get('ControlAvailable')),
-            cluster_id=(swarm.get('Cluster') or {}).get('ID') or '',
-            swarm_error=swarm.get('Error') or '',
-        )
-        self.node = node
-        self.result.update((key, node[key]) for key in ('local_state', 'node_id', 'cluster_id', 'manager', 'node_addr'))
-        return node
-
-    @staticmethod
-    def summary(node):
-        return dict(local_state=node['local_state'], manager=node['manager'], cluster_id=node['cluster_id'])
-
-    def change(self, predicted):
-        """Record a change to come; True when it is to be made (not in check mode)."""
-        self.predicted = predicted
-        if self.module.check_mode:
-            self.result['changed'] = True
-        return not self.module.check_mode
-
-    def done(self):
-        # Set after each request the Engine accepted, so that a later failure still reports the change.
-        self.result['changed'] = True
-
-    def same_cluster(self, node):
-        """Whether this manager is in the swarm expected_cluster_id names (True when none is named)."""
-        expected = self.params['expected_cluster_id']
-        if not expected:
-            return True
-        if not node['cluster_id']:
-            # A manager without quorum cannot read its swarm: leaving it on a guess could wreck a healthy swarm.
-            self.fail('%s is a manager of a swarm whose ID it cannot read (%s), so it cannot be checked against %s'
-                      % (node['hostname'], node['swarm_error'] or 'no leader?', expected))
-        return node['cluster_id'] == expected
-
-    def leave(self, force):
-        self.api.post('/swarm/leave', query={'force': force})
-        self.done()
-
-    def wait_active(self):
-        deadline = time.time() + self.params['timeout']
-        node = self.read()
-        while node['local_state'] != 'active':
-            if time.time() >= deadline:
-                why = ': ' + node['swarm_error'] if node['swarm_error'] else ''
-                self.fail('%s is in swarm state %s after %d s%s'
-                          % (node['hostname'], node['local_state'], self.params['timeout'], why))
-            time.sleep(1)
-            node = self.read()
-
-    def body(self, keys):
-        """The request body: only the settings that were given, so that the Engine's defaults stay in force."""
-        body = {}
-        for option, key in keys:
-            if self.params[option] is not None:
-                body[key] = self.params[option]
-        return body
-
-    def init(self):
-        node = self.node
-        if node['local_state'] == 'active':
-            if not node['manager']:
-                self.fail('%s is a worker of another swarm; make it leave first (state=absent)' % node['hostname'])
-            if not self.same_cluster(node):
-                self.fail('%s already belongs to swarm %s, not %s'
-                          % (node['hostname'], node['cluster_id'], self.params['expected_cluster_id']))
-            return
-        if node['local_state'] == 'locked':
-            self.fail('%s is a locked manager of a swarm; unlock it (state=unlocked)' % node['hostname'])
-        leave_first = node['local_state'] in ('pending', 'error')
-        if leave_first and not self.params['force']:
-            self.fail('%s is %s in a swarm (%s); set force=true to leave it first'
-                      % (node['hostname'], node['local_state'], node['swarm_error'] or 'no error given'))
-        if not self.change(dict(local_state='active', manager=True, cluster_id='')):
-            return
-        if leave_first:
-            self.leave(force=True)
-        body = self.body([('listen_addr', 'ListenAddr'), ('advertise_addr', 'AdvertiseAddr'),
-                          ('data_path_addr', 'DataPathAddr'), ('data_path_port', 'DataPathPort'),
-                          ('default_addr_pool', 'DefaultAddrPool'), ('subnet_size', 'SubnetSize')])
-        body['Spec'] = {'EncryptionConfig': {'AutoLockManagers': self.params['autolock']}}
-        self.api.post('/swarm/init', body)
-        self.done()
-        self.wait_active()
-
-    def joined(self):
-        node = self.node
-        state = node['local_state']
-        if state == 'locked':
-            self.fail('%s is a locked manager of a swarm; unlock it first (state=unlocked)' % node['hostname'])
-        leave_first = False
-        if state == 'active':
-            if not node['manager'] or self.same_cluster(node):
-                return
-            if not self.params['force']:
-                self.fail('%s is a manager of swarm %s, not of swarm %s; make it leave (state=absent, force=true) '
-                          'or set force=true' % (node['hostname'], node['cluster_id'], self.params['expected_cluster_id']))
-            leave_first = True
-        elif state in ('pending', 'error'):
-            # A join that never completed blocks a new one, and the Engine drops it only with force.
-            leave_first = True
-        # The join token decides the role, so check mode cannot tell it.
-        if not self.change(dict(local_state='active', manager=None, cluster_id=self.params['expected_cluster_id'] or '')):
-            return
-        if leave_first:
-            self.leave(force=True)
-        body = self.body([('listen_addr', 'ListenAddr'), ('advertise_addr', 'AdvertiseAddr'),
-                          ('data_path_addr', 'DataPathAddr'), ('remote_addrs', 'RemoteAddrs'),
-                          ('join_token', 'JoinToken')])
-        try:
-            self.api.post('/swarm/join', body)
-        except EngineAPIError as exc:
-            if exc.status is None or JOIN_STILL_RUNNING not in exc.message:
-                raise
-        self.done()
-        self.wait_active()
-
-    def absent(self):
-        if self.node['local_state'] == 'inactive':
-            return
-        if self.change(dict(local_state='inactive', manager=False, cluster_id='')):
-            # A refusal (a manager without force, a quorum at risk) fails as is: forcing is the caller's decision.
-            self.leave(force=self.params['force'])
-            self.read()
-
-    def unlocked(self):
-        if self.node['local_state'] != 'locked':
-            return
-        # Only managers lock; the swarm's ID is read once it is unlocked.
-        if not self.change(dict(local_state='active', manager=True, cluster_id='')):
-            return
-        self.api.post('/swarm/unlock', {'UnlockKey': self.params['unlock_key']})
-        self.done()
-        self.wait_active()
+    def note(self):
+        member = self.member
+        if member is not None:
+            self.result['changed'] = member.changed
+            if member.node:
+                self.result.update((key, member.node[key])
+                                   for key in ('local_state', 'node_id', 'cluster_id', 'manager', 'node_addr'))
 
     def run(self):
         try:
-            self.api = EngineAPI(self.params['docker_host'], self.params['timeout'])
-            before = self.summary(self.read())
-            self.predicted = before
-            {'init': self.init, 'joined': self.joined, 'absent': self.absent,
-             'unlocked': self.unlocked}[self.params['state']]()
-        except EngineAPIError as exc:
-            self.fail(exc.message)
+            self.member = SwarmMember(EngineAPI(self.params['docker_host'], self.params['timeout']), self.params,
+                                      check_mode=self.module.check_mode)
+            before = self.member.summary(self.member.read())
+            self.member.predicted = before
+            member = self.member
+            {'init': member.init, 'joined': member.joined, 'absent': member.absent,
+             'unlocked': member.unlocked}[self.params['state']]()
+        except (EngineAPIError, MemberError) as exc:
+            self.fail(getattr(exc, 'message', None) or str(exc))
+        self.note()
         if self.module._diff:
-            after = self.predicted if self.module.check_mode else self.summary(self.node)
+            after = self.member.predicted if self.module.check_mode else self.member.summary(self.member.node)
             self.result['diff'] = dict(before=before, after=after)
         return self.result
 
@@ -396,7 +258,7 @@ def main():
         ],
         supports_check_mode=True,
     )
-    module.exit_json(**SwarmMember(module).run())
+    module.exit_json(**SwarmMemberModule(module).run())
 
 
 if __name__ == '__main__':

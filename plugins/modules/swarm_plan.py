@@ -73,6 +73,9 @@ options:
     type: list
     elements: str
     default: []
+  subnet_size:
+    description: Prefix length of each overlay network taken from O(default_addr_pool); set at init only.
+    type: int
   remove_absent:
     description: Remove swarm nodes that the inventory does not list (demote, leave, C(node rm)).
     type: bool
@@ -128,7 +131,22 @@ steps:
     - Ordered steps. Each has C(action) (unlock, init, autolock, rotate, leave, remove_stale, join, promote, demote,
       remove, update), C(host) (the inventory host to run it on), C(node) (the node it changes), C(phase)
       (V(membership) or V(node)), C(desc), and the action's own keys (C(role), C(node_id), C(labels),
-      C(labels_mode), C(availability), C(force), C(demote), C(leave_host), C(enabled), C(which)).
+      C(labels_mode), C(availability), C(force), C(demote), C(leave_host), C(enabled), C(which), and for V(init) and
+      V(join) the addresses and settings the node inits or joins with).
+  returned: always
+  type: list
+  elements: dict
+waves:
+  description:
+    - The steps as they are carried out, in order (what M(anchorage.swarm.swarm_step) runs, one wave at a time; the
+      swarm role runs nothing else). Each wave has C(phase), C(desc), C(parallel) (V(true) - its steps run at once,
+      each on its own host; V(false) - one after the other, each on its C(host)), C(needs) (what is read on C(via)
+      first - V(join_tokens), V(unlock_key)), C(keep_unlock_key) (hand the new unlock key back to the controller)
+      and C(steps).
+    - Each step of a wave is a step of O(steps) (a removal - its parts, demote, leave on the node, node rm) with
+      C(seq), its place in the order of execution, and C(index), the step of O(steps) it carries out.
+    - A change of the managers' Raft membership (init, a manager's join, promote, demote, a manager's removal) is a
+      wave of its own; workers join in one wave, at once.
   returned: always
   type: list
   elements: dict
@@ -258,12 +276,13 @@ class SwarmPlanner(object):
             'all_hosts': self.params['all_hosts'],
             'data_path_port': self.params['data_path_port'],
             'default_addr_pool': self.params['default_addr_pool'],
+            'subnet_size': self.params['subnet_size'],
         })
         result['findings'] = {'errors': errors, 'warnings': finding_warnings, 'infos': infos}
         result['warnings'] = warnings + finding_warnings + result['warnings']
         if errors:
             result['errors'] = ['preflight: %s' % e for e in errors] + result['errors']
-            result['steps'], result['summary'] = [], []
+            result['steps'], result['summary'], result['waves'] = [], [], []
         # Ansible reserves the `warnings` key of a result; they are shown through warn() and returned as plan_warnings.
         result['plan_warnings'] = result.pop('warnings')
         for warning in result['plan_warnings']:
@@ -291,6 +310,7 @@ def main():
             preflight=dict(type='dict', default={}),
             data_path_port=dict(type='int', default=4789),
             default_addr_pool=dict(type='list', elements='str', default=[]),
+            subnet_size=dict(type='int'),
             remove_absent=dict(type='bool', default=False),
             labels_mode=dict(type='str', choices=['merge', 'replace'], default='merge'),
             force_rejoin=dict(type='bool', default=False),
