@@ -14,7 +14,7 @@ version_added: 0.1.0
 description:
   - The swarm role's dispatcher. M(anchorage.swarm.swarm_plan) returns C(waves), each a list of steps; the role runs
     this module once per step, in the waves' order, on the host the step names (C(step.host)). What runs is what
-    was planned: the module carries out the step it is given, and decides nothing the plan has not.
+    was planned; the module carries out the step it is given, and decides nothing the plan has not.
   - Node steps on the node's own Engine - V(unlock), V(init), V(leave), V(join) (the join token decides the role).
   - Cluster steps on a manager's Engine - V(autolock), V(rotate) (join tokens), V(promote), V(demote) (waits until
     the node is no longer a Raft member, so that its leaving or removal never costs a vote), V(remove_stale),
@@ -22,8 +22,8 @@ description:
   - Each step first reads what the Engine says now, so a step that is already done reports no change; a request
     the Engine refuses fails the task with its reason.
   - With O(read) instead of O(step), reads on a manager what the next wave's joins and unlocks need - the join
-    tokens, the ready managers' addresses and the unlock key - and returns them. That result is a secret -
-    register it with C(no_log: true).
+    tokens, the ready managers' addresses and the unlock key - and returns them. That result is a secret;
+    register it with C(no_log=true).
   - Talks to the Engine API over its unix socket with the Python standard library; no Docker SDK is needed.
   - Why this module exists. community.docker's modules do these requests one each (M(community.docker.docker_swarm),
     M(community.docker.docker_node)), need the Docker SDK on every node, return the join tokens in results that

@@ -150,7 +150,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    do_GET = do_POST = _serve
+    do_GET = do_POST = do_DELETE = _serve
 
     def log_message(self, *args):
         # The default writes to stderr and reads client_address[0], which a unix socket does not have.
