@@ -17,9 +17,11 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.anchorage.swarm.plugins.module_utils._swarm import (
     busy_tasks,
     node_table,
+    unlock_key_problem,
     upgrade_check,
     upgrade_node_back,
     upgrade_node_check,
+    upgrade_stopped,
     waves_done,
 )
 
@@ -116,6 +118,17 @@ def _wave_done(wave, sequential, hostvars, play_hosts):
     return waves_done([wave], results)['done']
 
 
+def _unlock_key_problem(read, given, via):
+    return unlock_key_problem(_mapping('swarm_unlock_key_problem', read or {}, 'the result of swarm_step read'),
+                              given or '', via)
+
+
+def _upgrade_stopped(order, host, drained, availability, step='', task='', why=''):
+    if not isinstance(order, list):
+        raise AnsibleFilterError('swarm_upgrade_stopped: expected the upgrade order (a list of hosts)')
+    return upgrade_stopped(order, host, step, task, why, bool(drained), availability)
+
+
 class FilterModule(object):
     def filters(self):
         return {
@@ -127,4 +140,6 @@ class FilterModule(object):
             'swarm_upgrade_node_back': _upgrade_node_back,
             'swarm_busy_tasks': _busy_tasks,
             'swarm_wave_done': _wave_done,
+            'swarm_unlock_key_problem': _unlock_key_problem,
+            'swarm_upgrade_stopped': _upgrade_stopped,
         }

@@ -956,3 +956,33 @@ def busy_tasks(tasks, services, node_id=None):
                 and (node_id is None or task.get('NodeID') == node_id):
             busy.append('%s.%s (%s)' % (replicated[task['ServiceID']], task.get('Slot', task.get('ID')), state))
     return busy
+
+
+def unlock_key_problem(read, given, via):
+    """Why a rolling upgrade cannot unlock its restarted managers, or '' (autolock is on).
+
+    read: the result of swarm_step read=[unlock_key] on `via`; given: swarm_unlock_key ('' when not given).
+    """
+    read = read or {}
+    if read.get('failed') or 'unlock_key' not in read:
+        return 'the unlock key could not be read on %s: %s' % (via, read.get('msg') or 'no result')
+    if not read['unlock_key']:
+        return 'the swarm did not give its unlock key'
+    if given and given != read['unlock_key']:
+        return "swarm_unlock_key is not the swarm's current unlock key (was it rotated?)"
+    return ''
+
+
+def upgrade_stopped(order, host, step, task, why, drained, availability):
+    """The message of a rolling upgrade that stopped at `host`: where, why, how it is left, what is done."""
+    why = (why or 'see the task above').rstrip()
+    if why[-1:] not in '.!?':
+        why += '.'
+    parts = ['The rolling upgrade stopped at %s (%s), in "%s": %s' % (host, step, task, why)]
+    if drained:
+        parts.append('%s is left drained: once it is fixed, run the upgrade again (it sets the availability back), '
+                     'or run `docker node update --availability %s %s` on a manager.' % (host, availability, host))
+    index = order.index(host) if host in order else len(order)
+    parts.append('Done: %s; not started: %s.' % (', '.join(order[:index]) or 'none',
+                                                  ', '.join(order[index + 1:]) or 'none'))
+    return ' '.join(parts)

@@ -345,3 +345,21 @@ def test_filters_call_the_decisions():
 def test_filters_reject_the_wrong_input(name, args):
     with pytest.raises(AnsibleFilterError):
         FILTERS[name](*args)
+
+
+def test_unlock_key_problem_names_what_is_missing():
+    assert S.unlock_key_problem({'failed': True, 'msg': 'no answer'}, '', 'm1') == \
+        'the unlock key could not be read on m1: no answer'
+    assert S.unlock_key_problem({'unlock_key': ''}, '', 'm1') == 'the swarm did not give its unlock key'
+    assert 'not the swarm\'s current unlock key' in S.unlock_key_problem({'unlock_key': 'SWMKEY-1-a'}, 'SWMKEY-1-b', 'm1')
+    assert S.unlock_key_problem({'unlock_key': 'SWMKEY-1-a'}, 'SWMKEY-1-a', 'm1') == ''
+    assert S.unlock_key_problem({'unlock_key': 'SWMKEY-1-a'}, '', 'm1') == ''
+
+
+def test_upgrade_stopped_says_where_why_and_how_the_node_is_left():
+    message = S.upgrade_stopped(['w1', 'w2', 'm1'], 'w2', '2/3', 'Drain the node', 'node not found', True, 'pause')
+    assert message.startswith('The rolling upgrade stopped at w2 (2/3), in "Drain the node": node not found. ')
+    assert '`docker node update --availability pause w2`' in message
+    assert message.endswith('Done: w1; not started: m1.')
+    assert S.upgrade_stopped(['w1'], 'w1', '1/1', 't', '', False, 'active') == \
+        'The rolling upgrade stopped at w1 (1/1), in "t": see the task above. Done: none; not started: none.'
