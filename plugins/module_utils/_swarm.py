@@ -582,11 +582,14 @@ def _parts(step):
     if step['action'] != 'remove':
         return [dict(step)]
     parts = []
+    what = step['desc'].split(':', 1)[0]
     if step.get('demote'):
-        parts.append(dict(step, action='demote'))
+        parts.append(dict(step, action='demote', part='%s: demote' % what))
     if step.get('leave_host'):
-        parts.append(dict(step, action='leave', host=step['leave_host'], force=False))
-    parts.append(dict(step, wait_down=bool(step.get('leave_host')), force=not step.get('leave_host')))
+        parts.append(dict(step, action='leave', host=step['leave_host'], force=False,
+                          part='%s: leave on %s' % (what, step['leave_host'])))
+    parts.append(dict(step, wait_down=bool(step.get('leave_host')), force=not step.get('leave_host'),
+                      part='%s: %snode rm' % (what, 'wait until it is down, ' if step.get('leave_host') else '')))
     return parts
 
 

@@ -6,6 +6,8 @@ The dropped hosts stay Ansible hosts (outside the play) so that each leaves on i
 groups (swarm_managers_no_m2, swarm_managers_one) are defined in molecule.yml.
 """
 
+import re
+
 from conftest import (WORKERS, apply, assert_converged, cluster_nodes, engine_up, leader, node_snapshot, out,
                       plan_lines, stop_engine, swarm_info, wait_for)
 
@@ -53,17 +55,13 @@ def test_dropped_managers_are_demoted_and_removed(inventory_vars):
         "remove manager sw-m2 (%s): demote, leave on the node, node rm" % ids["sw-m2"][:12],
         "remove manager sw-m3 (%s): demote, leave on the node, node rm" % ids["sw-m3"][:12],
     ]
-    # Each one demoted, then left, then removed, before the next.
-    order = [line.split("] ", 1)[0] for line in run.output.splitlines()
-             if line.startswith("TASK [") and ("sw-m2" in line or "sw-m3" in line)]
-    assert order == ["TASK [anchorage.swarm.swarm : Demote sw-m2",
-                     "TASK [anchorage.swarm.swarm : Leave the swarm on sw-m2",
-                     "TASK [anchorage.swarm.swarm : Wait until the swarm sees the node down, sw-m2",
-                     "TASK [anchorage.swarm.swarm : Remove from the node list, sw-m2",
-                     "TASK [anchorage.swarm.swarm : Demote sw-m3",
-                     "TASK [anchorage.swarm.swarm : Leave the swarm on sw-m3",
-                     "TASK [anchorage.swarm.swarm : Wait until the swarm sees the node down, sw-m3",
-                     "TASK [anchorage.swarm.swarm : Remove from the node list, sw-m3"], order
+    # Each one demoted, then left, then removed, before the next: the parts of the removal waves as they ran.
+    ran = re.findall(r"^changed: \[[^\]]*\] => \(item=(remove manager sw-m[23] \([0-9a-z]+\): [^)]*)\)$",
+                     run.output, re.M)
+    assert [part.split(": ", 1)[1] for part in ran] == [
+        "demote", "leave on sw-m2", "wait until it is down, node rm",
+        "demote", "leave on sw-m3", "wait until it is down, node rm"], ran
+    assert [part.split(" (")[0] for part in ran] == ["remove manager sw-m2"] * 3 + ["remove manager sw-m3"] * 3
 
     assert_converged(inventory_vars, managers=["sw-m1"], workers=WORKERS)
     names = [n["hostname"] for n in cluster_nodes("sw-m1")]
