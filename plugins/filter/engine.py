@@ -13,6 +13,7 @@ __metaclass__ = type
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.anchorage.swarm.plugins.module_utils._engine import (
+    deb_bundle,
     dockerd_flags,
     match_versions,
     parse_madison,
@@ -40,10 +41,28 @@ def _engine_versions(versions, requested=''):
     return match_versions(requested, versions)
 
 
+def _engine_deb_bundle(files):
+    """Packages of an offline bundle, from file paths or the ``files`` of ansible.builtin.find."""
+    if hasattr(files, 'get') and 'files' in files:
+        files = files['files']
+    if not isinstance(files, list):
+        raise AnsibleFilterError('engine_deb_bundle: expected a list of .deb paths or the files of '
+                                 'ansible.builtin.find, got %s' % type(files).__name__)
+    paths = []
+    for item in files:
+        path = item.get('path') if hasattr(item, 'get') else item
+        if not isinstance(path, str):
+            raise AnsibleFilterError('engine_deb_bundle: %r is neither a path nor a file of ansible.builtin.find'
+                                     % (item,))
+        paths.append(path)
+    return deb_bundle(paths)
+
+
 class FilterModule(object):
     def filters(self):
         return {
             'dockerd_flags': _dockerd_flags,
+            'engine_deb_bundle': _engine_deb_bundle,
             'engine_tls_problems': _engine_tls_problems,
             'engine_versions': _engine_versions,
             'engine_version_regex': version_regex,
