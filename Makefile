@@ -185,8 +185,32 @@ integration: images ## Lab end to end: make lab, ping over SSH and paramiko, re-
 	@$(PREREQ) chromium
 	@pytest -q --durations=30 tests/integration
 
-build: venv ## Build the collection tarball into .build/
+# galaxy-importer (PyPI) checks the tarball as Galaxy's import does: galaxy.yml, a README for every role, the
+# changelog, ansible-doc of every plugin and module, ansible-lint (Galaxy's rules, offline). It runs in a venv of its
+# own: its pins (attrs<24, flake8<7) clash with .venv's. Settings: tests/galaxy/galaxy-importer.cfg (no container, so
+# no ansible-test there: make sanity runs it). Any warning or error it logs fails the build.
+GALAXY_IMPORTER_VENV := $(CURDIR)/.cache/galaxy-importer-venv
+GALAXY_IMPORTER_DIR := $(CURDIR)/.build/galaxy-importer
+COLLECTION_TARBALL := $(CURDIR)/.build/anchorage-swarm-$(shell sed -n 's/^version: *//p' galaxy.yml).tar.gz
+
+$(GALAXY_IMPORTER_VENV)/.installed: tests/galaxy/requirements.txt
+	@test -x $(GALAXY_IMPORTER_VENV)/bin/python || $(PY) -m venv $(GALAXY_IMPORTER_VENV)
+	@echo "Installing galaxy-importer into $(GALAXY_IMPORTER_VENV) ..."
+	@$(GALAXY_IMPORTER_VENV)/bin/pip install -q --disable-pip-version-check -r tests/galaxy/requirements.txt
+	@touch $@
+
+build: venv $(GALAXY_IMPORTER_VENV)/.installed ## Build the collection tarball into .build/ and import it with galaxy-importer (fails on any warning)
 	@ansible-galaxy collection build --force --output-path .build
+	@rm -rf $(GALAXY_IMPORTER_DIR) && mkdir -p $(GALAXY_IMPORTER_DIR)/tmp
+	@# Run in its own folder: it writes importer_result.json into the current one.
+	@cd $(GALAXY_IMPORTER_DIR) && env PATH="$(GALAXY_IMPORTER_VENV)/bin:$$PATH" \
+	  GALAXY_IMPORTER_CONFIG=$(CURDIR)/tests/galaxy/galaxy-importer.cfg \
+	  GALAXY_IMPORTER_ANSIBLE_LOCAL_TMP=$(GALAXY_IMPORTER_DIR)/tmp GALAXY_IMPORTER_TMP_ROOT_DIR=$(GALAXY_IMPORTER_DIR)/tmp \
+	  $(GALAXY_IMPORTER_VENV)/bin/python -m galaxy_importer.main $(COLLECTION_TARBALL) >importer.log 2>&1 \
+	  || { cat importer.log; echo "galaxy-importer failed on $(COLLECTION_TARBALL)"; exit 1; }
+	@if grep -E '^(WARNING|ERROR)' $(GALAXY_IMPORTER_DIR)/importer.log; then \
+	  echo "galaxy-importer logged the warnings or errors above ($(GALAXY_IMPORTER_DIR)/importer.log)"; exit 1; fi
+	@grep -E '^(Importing with|Importer processing completed)' $(GALAXY_IMPORTER_DIR)/importer.log
 
 docs: venv ## Render the docs of every module, filter and role (fails on any that does not render)
 	@for m in $$(ls plugins/modules/*.py | xargs -n1 basename | sed 's/\.py$$//'); do \
