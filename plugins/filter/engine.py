@@ -17,7 +17,9 @@ from ansible_collections.anchorage.swarm.plugins.module_utils._engine import (
     dockerd_flags,
     match_versions,
     parse_madison,
+    select_version,
     tls_problems,
+    tls_sans,
     version_regex,
 )
 
@@ -58,12 +60,31 @@ def _engine_deb_bundle(files):
     return deb_bundle(paths)
 
 
+def _engine_select_version(available, requested='', installed=''):
+    """The version to install, from ``apt-cache madison`` output or a list (newest first)."""
+    if isinstance(available, str):
+        available = parse_madison(available)
+    if not isinstance(available, list):
+        raise AnsibleFilterError('engine_select_version: expected the available versions as a list, got %s'
+                                 % type(available).__name__)
+    return select_version(available, requested or '', installed or '')
+
+
+def _engine_tls_sans(names):
+    if not isinstance(names, list):
+        raise AnsibleFilterError('engine_tls_sans: expected a list of names and addresses, got %s'
+                                 % type(names).__name__)
+    return tls_sans([str(n) for n in names if n is not None])
+
+
 class FilterModule(object):
     def filters(self):
         return {
             'dockerd_flags': _dockerd_flags,
             'engine_deb_bundle': _engine_deb_bundle,
+            'engine_select_version': _engine_select_version,
             'engine_tls_problems': _engine_tls_problems,
+            'engine_tls_sans': _engine_tls_sans,
             'engine_versions': _engine_versions,
             'engine_version_regex': version_regex,
         }

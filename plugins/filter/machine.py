@@ -16,6 +16,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.anchorage.swarm.plugins.module_utils._machine import (
     engines,
     ls_table,
+    machine_nodes,
     machine_rows,
     plan,
     subnet_plan,
@@ -77,6 +78,17 @@ def _subnet(subnet, count=0, offset=2):
     return subnet_plan(subnet, count, offset)
 
 
+def _nodes(machines, addresses, lab, image_repository, default_image):
+    _list('machine_nodes', machines, 'machine_list')
+    _list('machine_nodes', addresses, 'the addresses of anchorage.swarm.machine_subnet')
+    if not all(hasattr(m, 'get') and 'name' in m for m in machines):
+        raise AnsibleFilterError('machine_nodes: every machine of machine_list needs a name')
+    try:
+        return machine_nodes(machines, addresses, lab, image_repository, default_image)
+    except ValueError as exc:
+        raise AnsibleFilterError('machine_nodes: %s' % exc)
+
+
 class FilterModule(object):
     def filters(self):
         return {
@@ -87,4 +99,5 @@ class FilterModule(object):
             'machine_plan': _plan,
             'machine_swarm_pending': _pending,
             'machine_subnet': _subnet,
+            'machine_nodes': _nodes,
         }

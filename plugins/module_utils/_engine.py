@@ -392,3 +392,25 @@ def deb_bundle(paths):
             debs.append({'path': path, 'name': parts[0], 'arch': parts[2],
                          'version': parts[1].replace('%3a', ':').replace('%3A', ':')})
     return debs
+
+
+def select_version(available, requested='', installed=''):
+    """The version to install: the installed one when ``requested`` selects it (kept, never moved), else the newest
+    of ``available`` (newest first, as apt lists them) that it selects; '' when none does."""
+    if installed and match_versions(requested, [installed]):
+        return installed
+    matching = match_versions(requested, available)
+    return matching[0] if matching else ''
+
+
+IP_NAME = re.compile(r'^([0-9.]+|.*:.*)$')
+
+
+def tls_sans(names):
+    """Subject alternative names of a server certificate: IP: for addresses, DNS: for names; empty and repeated
+    names left out, first the addresses, each group in the order given."""
+    unique = []
+    for name in names:
+        if name and name not in unique:
+            unique.append(name)
+    return (['IP:' + n for n in unique if IP_NAME.match(n)] + ['DNS:' + n for n in unique if not IP_NAME.match(n)])

@@ -457,3 +457,20 @@ def subnet_plan(subnet, count=0, offset=2):
     else:
         result['addresses'] = [_dotted(base + offset + index) for index in range(count)]
     return result
+
+
+def machine_nodes(machines, addresses, lab, image_repository, default_image):
+    """The plan of each machine of machine_list: name, container, volume, image, address and groups.
+
+    addresses: one per machine, in order (subnet_plan()['addresses']); a machine's image key defaults to
+    default_image, its groups to none.
+    """
+    if len(addresses) != len(machines):
+        raise ValueError('%d addresses for %d machines' % (len(addresses), len(machines)))
+    return [{'name': m['name'],
+             'container': '%s-%s' % (lab, m['name']),
+             'volume': '%s-%s-docker' % (lab, m['name']),
+             'image': '%s:%s' % (image_repository, m.get('image', default_image)),
+             'address': address,
+             'groups': list(m.get('groups', []))}
+            for m, address in zip(machines, addresses)]

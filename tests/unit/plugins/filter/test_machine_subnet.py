@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import pytest
+from ansible.errors import AnsibleFilterError
 
 from ansible_collections.anchorage.swarm.plugins.filter.machine import FilterModule
 from ansible_collections.anchorage.swarm.plugins.module_utils._machine import subnet_plan
@@ -78,3 +79,25 @@ def test_the_machines_must_fit_below_the_broadcast_address():
 def test_an_offset_that_is_no_whole_number_is_named(offset):
     errors = SUBNET('172.29.77.0/24', 1, offset)['errors']
     assert len(errors) == 1 and errors[0].startswith('machine_address_offset %r must be a whole number' % (offset,))
+
+
+NODES = FilterModule().filters()['machine_nodes']
+
+
+def test_each_machine_gets_its_container_volume_image_address_and_groups():
+    machines = [{'name': 'manager1', 'groups': ['swarm_managers']}, {'name': 'w1', 'image': 'debian13'}]
+    nodes = NODES(machines, SUBNET('172.29.77.0/24', machines, 10)['addresses'], 'anchorage-lab', 'anchorage/node',
+                  'debian12')
+    assert nodes == [
+        {'name': 'manager1', 'container': 'anchorage-lab-manager1', 'volume': 'anchorage-lab-manager1-docker',
+         'image': 'anchorage/node:debian12', 'address': '172.29.77.10', 'groups': ['swarm_managers']},
+        {'name': 'w1', 'container': 'anchorage-lab-w1', 'volume': 'anchorage-lab-w1-docker',
+         'image': 'anchorage/node:debian13', 'address': '172.29.77.11', 'groups': []},
+    ]
+
+
+@pytest.mark.parametrize('machines, addresses', [([{'name': 'a'}], []), ([{'image': 'debian12'}], ['10.0.0.2']),
+                                                 ('a', ['10.0.0.2'])])
+def test_machines_without_a_name_or_an_address_are_refused(machines, addresses):
+    with pytest.raises(AnsibleFilterError, match='machine_nodes'):
+        NODES(machines, addresses, 'lab', 'anchorage/node', 'debian12')
