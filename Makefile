@@ -11,7 +11,7 @@ export PATH := $(BIN):$(PATH)
 PREREQ := $(CURDIR)/scripts/prereq.sh
 
 .DEFAULT_GOAL := help
-.PHONY: help venv bench lab lab-down env ls start stop restart rm ssh images engine-local test test-quick lint sanity unit molecule molecule-vagrant vagrant-check integration build docs clean
+.PHONY: help venv bench lab lab-down env ls start stop restart rm ssh images engine-local test test-quick lint sanity unit molecule molecule-vagrant vagrant-check integration community-docker-5 build docs clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -98,7 +98,7 @@ MOLECULE_SCENARIOS := $(filter-out vagrant shared,$(notdir $(patsubst %/,%,$(dir
 # by scripts/stages.py; the table at the end gives each stage's time and test count.
 ORDERED_SCENARIOS := stack swarm default
 TEST_STAGES := venv images integration molecule-stack lint sanity unit vagrant-check docs build molecule-swarm \
-  molecule-default $(addprefix molecule-,$(filter-out $(ORDERED_SCENARIOS),$(MOLECULE_SCENARIOS)))
+  molecule-default $(addprefix molecule-,$(filter-out $(ORDERED_SCENARIOS),$(MOLECULE_SCENARIOS))) community-docker-5
 QUICK_STAGES := venv lint sanity unit docs
 # Three at a time: the scenarios and the lab test mostly wait on their nodes (about a third of 2 cores each).
 TEST_JOBS ?= 3
@@ -132,7 +132,7 @@ test-quick: ## The inner loop, no node started: lint, sanity, unit, docs (a few 
 # make test sets STAGES_AFTER=stage-images; make test-quick, which needs no image, leaves it at stage-venv.
 STAGES_AFTER ?= stage-venv
 stage-images: stage-venv
-$(addprefix stage-,$(addprefix molecule-,$(MOLECULE_SCENARIOS)) integration): stage-images
+$(addprefix stage-,$(addprefix molecule-,$(MOLECULE_SCENARIOS)) integration community-docker-5): stage-images
 $(addprefix stage-,lint sanity unit vagrant-check docs build): $(STAGES_AFTER)
 $(addprefix stage-,$(TEST_STAGES)): stage-%:
 	@$(STAGES) run $(if $(filter 1,$(TEST_JOBS)),,--quiet) $* -- \
@@ -198,6 +198,17 @@ $(GALAXY_IMPORTER_VENV)/.installed: tests/galaxy/requirements.txt
 	@echo "Installing galaxy-importer into $(GALAXY_IMPORTER_VENV) ..."
 	@$(GALAXY_IMPORTER_VENV)/bin/pip install -q --disable-pip-version-check -r tests/galaxy/requirements.txt
 	@touch $@
+
+# community.docker 5.x (Galaxy's newest major; .venv's `ansible` 12 carries 4.x): taken from the `ansible` package on
+# PyPI that carries it (its wheel, not installed: ansible 13 needs Python 3.12), first on the collection path.
+COMMUNITY_DOCKER_5_ANSIBLE := 13.8.0
+COMMUNITY_DOCKER_5_PATH := $(CURDIR)/.cache/community-docker-5
+community-docker-5: images ## community.docker 5.x (from ansible 13.8.0 on PyPI): every playbook's modules, and a one-machine lab with the machine, engine and swarm roles
+	@$(PREREQ) docker
+	@$(BIN)/python scripts/collections-from-ansible.py --ansible $(COMMUNITY_DOCKER_5_ANSIBLE) --dest $(COMMUNITY_DOCKER_5_PATH) \
+	  --cache $(CURDIR)/.cache/wheels --expect community.docker=5. community.docker community.library_inventory_filtering_v1
+	@ANSIBLE_COLLECTIONS_PATH=$(COMMUNITY_DOCKER_5_PATH):$(CURDIR)/.collections ANCHORAGE_COMMUNITY_DOCKER_PATH=$(COMMUNITY_DOCKER_5_PATH) \
+	  pytest -q --durations=10 tests/compat
 
 build: venv $(GALAXY_IMPORTER_VENV)/.installed ## Build the collection tarball into .build/ and import it with galaxy-importer (fails on any warning)
 	@ansible-galaxy collection build --force --output-path .build
