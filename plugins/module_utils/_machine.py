@@ -442,6 +442,9 @@ def subnet_plan(subnet, count=0, offset=2):
     base = octets[0] << 24 | octets[1] << 16 | octets[2] << 8 | octets[3]
     size = 2 ** (32 - prefix)
     result.update(network=_dotted(base), prefix=prefix, size=size, netmask=_dotted(2 ** 32 - size))
+    # -e machine_address_offset=300 on the command line gives a string.
+    if isinstance(offset, str) and offset.strip().isdigit():
+        offset = int(offset)
     if isinstance(offset, bool) or not isinstance(offset, int) or isinstance(count, bool) or not isinstance(count, int):
         errors.append('machine_address_offset %r must be a whole number (2 or more), and the machine count %r too.'
                       % (offset, count))

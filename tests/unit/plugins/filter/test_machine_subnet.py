@@ -75,7 +75,12 @@ def test_the_machines_must_fit_below_the_broadcast_address():
     assert plan['addresses'] == []
 
 
-@pytest.mark.parametrize('offset', ['10', 2.5, None, True])
+def test_an_offset_given_on_the_command_line_is_a_number():
+    assert SUBNET('172.29.77.0/24', 1, '300')['errors'][0].endswith('cannot hold 1 machines from offset 300.')
+    assert SUBNET('172.29.77.0/24', 1, '20')['addresses'] == ['172.29.77.20']
+
+
+@pytest.mark.parametrize('offset', ['ten', '-1', 2.5, None, True])
 def test_an_offset_that_is_no_whole_number_is_named(offset):
     errors = SUBNET('172.29.77.0/24', 1, offset)['errors']
     assert len(errors) == 1 and errors[0].startswith('machine_address_offset %r must be a whole number' % (offset,))
