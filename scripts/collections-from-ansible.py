@@ -69,7 +69,7 @@ def unpack(wheel: str, names: list[str], dest: str) -> None:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--ansible", required=True, help="version of the ansible package on PyPI")
     parser.add_argument("--dest", required=True, help="collection path to write (DIR/ansible_collections/...)")
     parser.add_argument("--cache", default=os.path.join(".cache", "wheels"), help="where the wheel is kept")
@@ -92,12 +92,12 @@ def main(argv=None) -> int:
             json.dump({"wanted": wanted, "versions": versions}, handle)
     versions = dict((n, manifest_version(args.dest, n)) for n in args.names)
     for expect in args.expect:
-        name, _, prefix = expect.partition("=")
+        name, prefix = expect.split("=", 1) if "=" in expect else (expect, "")
         if not versions.get(name, "").startswith(prefix):
             sys.exit("collections-from-ansible: ansible %s carries %s %s, not %s*"
                      % (args.ansible, name, versions.get(name, "(none)"), prefix))
-    print("ansible %s: %s in %s" % (args.ansible, ", ".join("%s %s" % kv for kv in sorted(versions.items())),
-                                   args.dest))
+    listed = ", ".join("%s %s" % kv for kv in sorted(versions.items()))
+    print("ansible %s: %s in %s" % (args.ansible, listed, args.dest))
     return 0
 
 
