@@ -14,7 +14,7 @@ PREREQ := $(CURDIR)/scripts/prereq.sh
 .PHONY: help venv bench lab lab-down env ls start stop restart rm ssh images engine-local test test-quick lint sanity unit molecule molecule-vagrant vagrant-check integration community-docker-5 build docs clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
 
 venv: $(VENV)/.installed ## Create .venv with Ansible, community.docker/crypto, Molecule, linters
 
@@ -116,7 +116,7 @@ define run_stages
 	  $(STAGES) table; exit $$rc
 endef
 
-test: ## All tests: lint, sanity, unit, Vagrant driver checks, docs, build, Molecule, lab; ends with a table of each stage's time and tests
+test: ## All tests: lint, sanity, unit, Vagrant driver checks, docs, build and galaxy-importer, Molecule, lab, community.docker 5.x; ends with a table of each stage's time and tests
 	$(call run_stages,$(TEST_STAGES),stage-images,$(TEST_NEEDS))
 
 test-quick: ## The inner loop, no node started: lint, sanity, unit, docs (a few minutes); make test runs everything
