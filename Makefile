@@ -11,10 +11,10 @@ export PATH := $(BIN):$(PATH)
 PREREQ := $(CURDIR)/scripts/prereq.sh
 
 .DEFAULT_GOAL := help
-.PHONY: help venv bench lab lab-down env ls start stop restart rm ssh images engine-local test test-quick lint sanity unit molecule molecule-vagrant vagrant-check integration build docs clean
+.PHONY: help venv bench lab lab-down env ls start stop restart rm ssh images engine-local test test-quick lint sanity unit molecule molecule-vagrant vagrant-check integration community-docker-5 build docs clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
 
 venv: $(VENV)/.installed ## Create .venv with Ansible, community.docker/crypto, Molecule, linters
 
@@ -98,7 +98,7 @@ MOLECULE_SCENARIOS := $(filter-out vagrant shared,$(notdir $(patsubst %/,%,$(dir
 # by scripts/stages.py; the table at the end gives each stage's time and test count.
 ORDERED_SCENARIOS := stack swarm default
 TEST_STAGES := venv images integration molecule-stack lint sanity unit vagrant-check docs build molecule-swarm \
-  molecule-default $(addprefix molecule-,$(filter-out $(ORDERED_SCENARIOS),$(MOLECULE_SCENARIOS)))
+  molecule-default $(addprefix molecule-,$(filter-out $(ORDERED_SCENARIOS),$(MOLECULE_SCENARIOS))) community-docker-5
 QUICK_STAGES := venv lint sanity unit docs
 # Three at a time: the scenarios and the lab test mostly wait on their nodes (about a third of 2 cores each).
 TEST_JOBS ?= 3
@@ -116,7 +116,7 @@ define run_stages
 	  $(STAGES) table; exit $$rc
 endef
 
-test: ## All tests: lint, sanity, unit, Vagrant driver checks, docs, build, Molecule, lab; ends with a table of each stage's time and tests
+test: ## All tests: lint, sanity, unit, Vagrant driver checks, docs, build and galaxy-importer, Molecule, lab, community.docker 5.x; ends with a table of each stage's time and tests
 	$(call run_stages,$(TEST_STAGES),stage-images,$(TEST_NEEDS))
 
 test-quick: ## The inner loop, no node started: lint, sanity, unit, docs (a few minutes); make test runs everything
@@ -132,7 +132,7 @@ test-quick: ## The inner loop, no node started: lint, sanity, unit, docs (a few 
 # make test sets STAGES_AFTER=stage-images; make test-quick, which needs no image, leaves it at stage-venv.
 STAGES_AFTER ?= stage-venv
 stage-images: stage-venv
-$(addprefix stage-,$(addprefix molecule-,$(MOLECULE_SCENARIOS)) integration): stage-images
+$(addprefix stage-,$(addprefix molecule-,$(MOLECULE_SCENARIOS)) integration community-docker-5): stage-images
 $(addprefix stage-,lint sanity unit vagrant-check docs build): $(STAGES_AFTER)
 $(addprefix stage-,$(TEST_STAGES)): stage-%:
 	@$(STAGES) run $(if $(filter 1,$(TEST_JOBS)),,--quiet) $* -- \
@@ -185,8 +185,43 @@ integration: images ## Lab end to end: make lab, ping over SSH and paramiko, re-
 	@$(PREREQ) chromium
 	@pytest -q --durations=30 tests/integration
 
-build: venv ## Build the collection tarball into .build/
+# galaxy-importer (PyPI) checks the tarball as Galaxy's import does: galaxy.yml, a README for every role, the
+# changelog, ansible-doc of every plugin and module, ansible-lint (Galaxy's rules, offline). It runs in a venv of its
+# own: its pins (attrs<24, flake8<7) clash with .venv's. Settings: tests/galaxy/galaxy-importer.cfg (no container, so
+# no ansible-test there: make sanity runs it). Any warning or error it logs fails the build.
+GALAXY_IMPORTER_VENV := $(CURDIR)/.cache/galaxy-importer-venv
+GALAXY_IMPORTER_DIR := $(CURDIR)/.build/galaxy-importer
+COLLECTION_TARBALL := $(CURDIR)/.build/anchorage-swarm-$(shell sed -n 's/^version: *//p' galaxy.yml).tar.gz
+
+$(GALAXY_IMPORTER_VENV)/.installed: tests/galaxy/requirements.txt
+	@test -x $(GALAXY_IMPORTER_VENV)/bin/python || $(PY) -m venv $(GALAXY_IMPORTER_VENV)
+	@echo "Installing galaxy-importer into $(GALAXY_IMPORTER_VENV) ..."
+	@$(GALAXY_IMPORTER_VENV)/bin/pip install -q --disable-pip-version-check -r tests/galaxy/requirements.txt
+	@touch $@
+
+# community.docker 5.x (Galaxy's newest major; .venv's `ansible` 12 carries 4.x): taken from the `ansible` package on
+# PyPI that carries it (its wheel, not installed: ansible 13 needs Python 3.12), first on the collection path.
+COMMUNITY_DOCKER_5_ANSIBLE := 13.8.0
+COMMUNITY_DOCKER_5_PATH := $(CURDIR)/.cache/community-docker-5
+community-docker-5: images ## community.docker 5.x (from ansible 13.8.0 on PyPI): every playbook's modules, and a one-machine lab with the machine, engine and swarm roles
+	@$(PREREQ) docker
+	@$(BIN)/python scripts/collections-from-ansible.py --ansible $(COMMUNITY_DOCKER_5_ANSIBLE) --dest $(COMMUNITY_DOCKER_5_PATH) \
+	  --cache $(CURDIR)/.cache/wheels --expect community.docker=5. community.docker community.library_inventory_filtering_v1
+	@ANSIBLE_COLLECTIONS_PATH=$(COMMUNITY_DOCKER_5_PATH):$(CURDIR)/.collections ANCHORAGE_COMMUNITY_DOCKER_PATH=$(COMMUNITY_DOCKER_5_PATH) \
+	  pytest -q --durations=10 tests/compat
+
+build: venv $(GALAXY_IMPORTER_VENV)/.installed ## Build the collection tarball into .build/ and import it with galaxy-importer (fails on any warning)
 	@ansible-galaxy collection build --force --output-path .build
+	@rm -rf $(GALAXY_IMPORTER_DIR) && mkdir -p $(GALAXY_IMPORTER_DIR)/tmp
+	@# Run in its own folder: it writes importer_result.json into the current one.
+	@cd $(GALAXY_IMPORTER_DIR) && env PATH="$(GALAXY_IMPORTER_VENV)/bin:$$PATH" \
+	  GALAXY_IMPORTER_CONFIG=$(CURDIR)/tests/galaxy/galaxy-importer.cfg \
+	  GALAXY_IMPORTER_ANSIBLE_LOCAL_TMP=$(GALAXY_IMPORTER_DIR)/tmp GALAXY_IMPORTER_TMP_ROOT_DIR=$(GALAXY_IMPORTER_DIR)/tmp \
+	  $(GALAXY_IMPORTER_VENV)/bin/python -m galaxy_importer.main $(COLLECTION_TARBALL) >importer.log 2>&1 \
+	  || { cat importer.log; echo "galaxy-importer failed on $(COLLECTION_TARBALL)"; exit 1; }
+	@if grep -E '^(WARNING|ERROR)' $(GALAXY_IMPORTER_DIR)/importer.log; then \
+	  echo "galaxy-importer logged the warnings or errors above ($(GALAXY_IMPORTER_DIR)/importer.log)"; exit 1; fi
+	@grep -E '^(Importing with|Importer processing completed)' $(GALAXY_IMPORTER_DIR)/importer.log
 
 docs: venv ## Render the docs of every module, filter and role (fails on any that does not render)
 	@for m in $$(ls plugins/modules/*.py | xargs -n1 basename | sed 's/\.py$$//'); do \

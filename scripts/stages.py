@@ -38,6 +38,7 @@ ANSIBLE_LINT = re.compile(r"(\d+) files? processed")
 SANITY_TEST = re.compile(r"^Running sanity test [\"']([^\"']+)[\"']")
 DOC_OK = re.compile(r"^ansible-doc -t \S+ \S+: ok$")
 BUILT = re.compile(r"^Created collection for ")
+IMPORTED = re.compile(r"^Importer processing completed successfully")
 # How much of a failed stage's log the table prints (run side by side, a stage's output is only in its log).
 FAILED_LOG_LINES = 400
 
@@ -51,6 +52,7 @@ class Counter:
         self.sanity = 0
         self.docs = 0
         self.built = 0
+        self.imported = 0
         self.phases = []  # [name, start offset in seconds]
 
     def feed(self, line, offset):
@@ -76,6 +78,8 @@ class Counter:
             self.docs += 1
         if BUILT.match(text):
             self.built += 1
+        if IMPORTED.match(text):
+            self.imported += 1
 
     def tests(self):
         """The stage's count as one short text, or "" when the stage runs no test (venv, images)."""
@@ -93,6 +97,8 @@ class Counter:
             parts.append("%d docs rendered" % self.docs)
         if self.built:
             parts.append("%d tarball built" % self.built)
+        if self.imported:
+            parts.append("%d galaxy-importer import" % self.imported)
         return "; ".join(parts)
 
 

@@ -1,7 +1,8 @@
 # Copyright (c) 2026 Anchorage developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Filters the machine role's lifecycle (ls, start, stop, restart, rm) uses (docs: the .yml files beside it).
+"""Filters the machine role uses: its lab network and the lifecycle (ls, start, stop, restart, rm) (docs: the .yml
+files beside it).
 
 The logic lives in module_utils/_machine.py, where the unit tests pin it.
 """
@@ -15,8 +16,10 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.anchorage.swarm.plugins.module_utils._machine import (
     engines,
     ls_table,
+    machine_nodes,
     machine_rows,
     plan,
+    subnet_plan,
     swarm_pending,
     swarm_view,
 )
@@ -69,6 +72,23 @@ def _pending(swarm, names, wanted):
     return swarm_pending(swarm, names, wanted)
 
 
+def _subnet(subnet, count=0, offset=2):
+    if isinstance(count, list):
+        count = len(count)
+    return subnet_plan(subnet, count, offset)
+
+
+def _nodes(machines, addresses, lab, image_repository, default_image):
+    _list('machine_nodes', machines, 'machine_list')
+    _list('machine_nodes', addresses, 'the addresses of anchorage.swarm.machine_subnet')
+    if not all(hasattr(m, 'get') and 'name' in m for m in machines):
+        raise AnsibleFilterError('machine_nodes: every machine of machine_list needs a name')
+    try:
+        return machine_nodes(machines, addresses, lab, image_repository, default_image)
+    except ValueError as exc:
+        raise AnsibleFilterError('machine_nodes: %s' % exc)
+
+
 class FilterModule(object):
     def filters(self):
         return {
@@ -78,4 +98,6 @@ class FilterModule(object):
             'machine_ls_table': _ls_table,
             'machine_plan': _plan,
             'machine_swarm_pending': _pending,
+            'machine_subnet': _subnet,
+            'machine_nodes': _nodes,
         }

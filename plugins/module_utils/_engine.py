@@ -374,3 +374,43 @@ def parse_madison(output):
         if len(parts) >= 2 and parts[1] and parts[1] not in versions:
             versions.append(parts[1])
     return versions
+
+
+def deb_bundle(paths):
+    """The packages of an offline bundle: one {path, name, version, arch} for each NAME_VERSION_ARCH.deb file.
+
+    Debian archive names write an epoch's ``:`` as ``%3a``; the version is given with the ``:``. Files whose name
+    is not of that form are left out. Sorted by path, so that the order does not depend on the file system.
+    """
+    debs = []
+    for path in sorted(paths):
+        base = path.rsplit('/', 1)[-1]
+        if base.endswith('.deb'):
+            base = base[:-len('.deb')]
+        parts = base.split('_')
+        if len(parts) == 3:
+            debs.append({'path': path, 'name': parts[0], 'arch': parts[2],
+                         'version': parts[1].replace('%3a', ':').replace('%3A', ':')})
+    return debs
+
+
+def select_version(available, requested='', installed=''):
+    """The version to install: the installed one when ``requested`` selects it (kept, never moved), else the newest
+    of ``available`` (newest first, as apt lists them) that it selects; '' when none does."""
+    if installed and match_versions(requested, [installed]):
+        return installed
+    matching = match_versions(requested, available)
+    return matching[0] if matching else ''
+
+
+IP_NAME = re.compile(r'^([0-9.]+|.*:.*)$')
+
+
+def tls_sans(names):
+    """Subject alternative names of a server certificate: IP: for addresses, DNS: for names; empty and repeated
+    names left out, first the addresses, each group in the order given."""
+    unique = []
+    for name in names:
+        if name and name not in unique:
+            unique.append(name)
+    return (['IP:' + n for n in unique if IP_NAME.match(n)] + ['DNS:' + n for n in unique if not IP_NAME.match(n)])

@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import re
 
 from ansible_collections.anchorage.swarm.plugins.module_utils._swarm import (
     MANAGER,
@@ -410,3 +411,69 @@ def swarm_pending(swarm, names, wanted):
         if not done:
             pending.append('%s (%s)' % (name, ', '.join(states) or 'not in the node list'))
     return pending
+
+
+SUBNET_PATTERN = re.compile(r'^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})/(\d{1,2})\Z')
+MAX_PREFIX = 30
+
+
+def _dotted(number):
+    return '%d.%d.%d.%d' % (number >> 24 & 255, number >> 16 & 255, number >> 8 & 255, number & 255)
+
+
+def subnet_plan(subnet, count=0, offset=2):
+    """The lab network machine_network_subnet describes, and the addresses of its ``count`` machines.
+
+    subnet: 'A.B.C.D/P' (the network address, prefix at most /30); count: how many machines; offset: the host
+    part of the first machine's address (machine_address_offset), the others following it.
+
+    Returns {network, prefix, size (addresses in the subnet), netmask, addresses (one per machine, in order),
+    errors}. Errors name the setting to change; with errors, addresses is empty.
+    """
+    result = {'network': '', 'prefix': None, 'size': 0, 'netmask': '', 'addresses': [], 'errors': []}
+    errors = result['errors']
+    match = SUBNET_PATTERN.match(subnet) if isinstance(subnet, str) else None
+    octets = [int(g) for g in match.groups()[:4]] if match else []
+    prefix = int(match.group(5)) if match else None
+    if not match or any(o > 255 for o in octets) or prefix > MAX_PREFIX:
+        errors.append('machine_network_subnet %r is not an IPv4 subnet such as 172.29.77.0/24 (prefix at most /%d).'
+                      % (subnet, MAX_PREFIX))
+        return result
+    base = octets[0] << 24 | octets[1] << 16 | octets[2] << 8 | octets[3]
+    size = 2 ** (32 - prefix)
+    result.update(network=_dotted(base), prefix=prefix, size=size, netmask=_dotted(2 ** 32 - size))
+    # -e machine_address_offset=300 on the command line gives a string.
+    if isinstance(offset, str) and offset.strip().isdigit():
+        offset = int(offset)
+    if isinstance(offset, bool) or not isinstance(offset, int) or isinstance(count, bool) or not isinstance(count, int):
+        errors.append('machine_address_offset %r must be a whole number (2 or more), and the machine count %r too.'
+                      % (offset, count))
+    elif base % size:
+        errors.append('machine_network_subnet %r is not a network address (host bits are set): use %s/%d.'
+                      % (subnet, _dotted(base - base % size), prefix))
+    elif offset < 2:
+        errors.append('machine_network_subnet %r is fine, but machine_address_offset %d would take the network or '
+                      'gateway address (use 2 or more).' % (subnet, offset))
+    elif offset + count > size - 1:
+        errors.append('machine_network_subnet %r has %d addresses: it cannot hold %d machines from offset %d.'
+                      % (subnet, size - 2, count, offset))
+    else:
+        result['addresses'] = [_dotted(base + offset + index) for index in range(count)]
+    return result
+
+
+def machine_nodes(machines, addresses, lab, image_repository, default_image):
+    """The plan of each machine of machine_list: name, container, volume, image, address and groups.
+
+    addresses: one per machine, in order (subnet_plan()['addresses']); a machine's image key defaults to
+    default_image, its groups to none.
+    """
+    if len(addresses) != len(machines):
+        raise ValueError('%d addresses for %d machines' % (len(addresses), len(machines)))
+    return [{'name': m['name'],
+             'container': '%s-%s' % (lab, m['name']),
+             'volume': '%s-%s-docker' % (lab, m['name']),
+             'image': '%s:%s' % (image_repository, m.get('image', default_image)),
+             'address': address,
+             'groups': list(m.get('groups', []))}
+            for m, address in zip(machines, addresses)]

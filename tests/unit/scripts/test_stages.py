@@ -101,3 +101,12 @@ def test_run_records_and_the_table_shows_a_failed_stage_with_its_log(tmp_path):
     markdown = run_script(tmp_path, 'table', '--markdown').stdout.splitlines()
     assert markdown[0] == '| stage | start | time | result | tests |'
     assert markdown[-1].startswith('| total (wall clock) |')
+
+
+def test_the_galaxy_importer_run_of_make_build_counts():
+    counter = counted([
+        'Created collection for anchorage.swarm at /work/main/.build/anchorage-swarm-0.1.0.tar.gz\n',
+        'Importing with galaxy-importer 0.4.44\n',
+        'Importer processing completed successfully\n',
+    ])
+    assert counter.tests() == '1 tarball built; 1 galaxy-importer import'
