@@ -19,7 +19,6 @@ from ansible_collections.anchorage.swarm.plugins.module_utils._engine import (
     parse_madison,
     select_version,
     tls_problems,
-    tls_sans,
     version_regex,
 )
 
@@ -70,13 +69,6 @@ def _engine_select_version(available, requested='', installed=''):
     return select_version(available, requested or '', installed or '')
 
 
-def _engine_tls_sans(names):
-    if not isinstance(names, list):
-        raise AnsibleFilterError('engine_tls_sans: expected a list of names and addresses, got %s'
-                                 % type(names).__name__)
-    return tls_sans([str(n) for n in names if n is not None])
-
-
 class FilterModule(object):
     def filters(self):
         return {
@@ -84,7 +76,6 @@ class FilterModule(object):
             'engine_deb_bundle': _engine_deb_bundle,
             'engine_select_version': _engine_select_version,
             'engine_tls_problems': _engine_tls_problems,
-            'engine_tls_sans': _engine_tls_sans,
             'engine_versions': _engine_versions,
             'engine_version_regex': version_regex,
         }

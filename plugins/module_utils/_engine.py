@@ -401,16 +401,3 @@ def select_version(available, requested='', installed=''):
         return installed
     matching = match_versions(requested, available)
     return matching[0] if matching else ''
-
-
-IP_NAME = re.compile(r'^([0-9.]+|.*:.*)$')
-
-
-def tls_sans(names):
-    """Subject alternative names of a server certificate: IP: for addresses, DNS: for names; empty and repeated
-    names left out, first the addresses, each group in the order given."""
-    unique = []
-    for name in names:
-        if name and name not in unique:
-            unique.append(name)
-    return (['IP:' + n for n in unique if IP_NAME.match(n)] + ['DNS:' + n for n in unique if not IP_NAME.match(n)])

@@ -1,7 +1,7 @@
 # Copyright (c) 2026 Anchorage developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""engine_select_version and engine_tls_sans: the engine role's version choice and certificate names."""
+"""engine_select_version: the engine role's version choice (the certificate names are pki_sans: test_pki_sans.py)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -14,7 +14,6 @@ from ansible_collections.anchorage.swarm.plugins.filter.engine import FilterModu
 
 FILTERS = FilterModule().filters()
 SELECT = FILTERS['engine_select_version']
-SANS = FILTERS['engine_tls_sans']
 AVAILABLE = ['5:27.3.1-1~debian.12~bookworm', '5:27.3.0-1~debian.12~bookworm', '5:26.1.5-1~debian.12~bookworm',
              '5:26.1.4-1~debian.12~bookworm']
 MADISON = ''.join(' docker-ce | %s | https://download.docker.com/linux/debian bookworm/stable amd64 Packages\n' % v
@@ -46,15 +45,3 @@ def test_no_available_version_selects_nothing():
 def test_the_available_versions_must_be_a_list():
     with pytest.raises(AnsibleFilterError, match='engine_select_version'):
         SELECT({'a': 1}, '')
-
-
-def test_addresses_come_first_then_names_each_in_order_once():
-    names = ['localhost', '127.0.0.1', 'manager1', '172.29.77.10', '', 'manager1', 'manager1.lab', 'fd00::10',
-             '172.29.77.10', 'extra.example.com']
-    assert SANS(names) == ['IP:127.0.0.1', 'IP:172.29.77.10', 'IP:fd00::10', 'DNS:localhost', 'DNS:manager1',
-                           'DNS:manager1.lab', 'DNS:extra.example.com']
-
-
-def test_the_names_must_be_a_list():
-    with pytest.raises(AnsibleFilterError, match='engine_tls_sans'):
-        SANS('manager1')
