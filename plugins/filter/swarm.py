@@ -89,11 +89,30 @@ def _busy_tasks(tasks, services, node_id=None):
     return busy_tasks(tasks, services, node_id)
 
 
-def _without_ipvs(results):
-    """Hosts whose swarm_preflight result (host -> registered result) shows no IPVS, loaded or loadable; a host
-    without a result counts as lacking it, so that a caller falls back to what works everywhere (host mode)."""
+def _without_ipvs(results, hostvars=None, names=None):
+    """Hosts whose swarm_preflight result shows no IPVS, loaded or loadable; a host without a result counts as
+    lacking it, so that a caller falls back to what works everywhere (host mode).
+
+    results: a mapping of host to its registered swarm_preflight result; or a list of hosts, with `hostvars` and the
+    variables that may hold a result (`names`, the first with a node record wins), so that a role reuses the result
+    the swarm role registered (swarm_preflight_result) and runs the preflight again only where there is none."""
+    if isinstance(results, list) and hostvars is not None and names:
+        picked = {}
+        for host in results:
+            found = None
+            for name in names:
+                try:
+                    value = hostvars[host].get(name)
+                except KeyError:
+                    value = None
+                if isinstance(value, dict) and isinstance(value.get('node'), dict):
+                    found = value
+                    break
+            picked[host] = found
+        results = picked
     if not isinstance(results, dict):
-        raise AnsibleFilterError('swarm_without_ipvs: give a mapping of host to swarm_preflight result')
+        raise AnsibleFilterError('swarm_without_ipvs: give a mapping of host to swarm_preflight result, or a list of '
+                                 'hosts with hostvars and the names of the variables that hold their results')
     lacking = []
     for host, result in results.items():
         ipvs = ((result or {}).get('node') or {}).get('ipvs') or {}

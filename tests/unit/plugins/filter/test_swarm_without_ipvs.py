@@ -29,3 +29,11 @@ def test_a_host_without_a_result_counts_as_lacking_ipvs(result):
 def test_not_a_mapping_is_refused():
     with pytest.raises(AnsibleFilterError, match='mapping of host'):
         WITHOUT_IPVS([_result(True, True)])
+
+
+def test_hosts_with_hostvars_take_the_first_variable_holding_a_result():
+    hostvars = {'m1': {'swarm_preflight_result': _result(True, False), 'own': _result(False, False)},
+                'w1': {'swarm_preflight_result': {'skipped': True}, 'own': _result(False, False)},
+                'w2': {'own': _result(False, True)},
+                'w3': {}}
+    assert WITHOUT_IPVS(['m1', 'w1', 'w2', 'w3'], hostvars, ['swarm_preflight_result', 'own']) == ['w1', 'w3']
