@@ -48,8 +48,11 @@ options:
       - Allow V(tcp://) without TLS. Everything sent, secret contents and registry credentials included, then
         crosses the network in clear, and whoever reaches the port has root on the Engine's host.
       - Only for an Engine behind a tunnel of its own or on a test network; TLS files, when given, are always used.
+        A warning says when a task talks plain HTTP.
+      - The alias is the name M(anchorage.swarm.docker_context) gives the same switch.
     type: bool
     default: false
+    aliases: [allow_insecure]
 requirements:
   - None for the connection to the Engine, which is made with Python's standard library (no Docker SDK for Python).
 """

@@ -48,7 +48,8 @@ ENGINE_ARGUMENT_SPEC = dict(
     ca_path=dict(type='path', aliases=['ca_cert', 'tls_ca_cert', 'cacert_path']),
     client_cert=dict(type='path', aliases=['tls_client_cert', 'cert_path']),
     client_key=dict(type='path', aliases=['tls_client_key', 'key_path']),
-    allow_plaintext=dict(type='bool', default=False),
+    # allow_insecure: the name anchorage.swarm.docker_context gives the same switch.
+    allow_plaintext=dict(type='bool', default=False, aliases=['allow_insecure']),
 )
 
 
@@ -60,11 +61,18 @@ def engine_argument_spec(timeout=DEFAULT_TIMEOUT, **options):
     return spec
 
 
-def engine_from_params(params):
-    """The EngineAPI a module's parameters (with ENGINE_ARGUMENT_SPEC merged in) name."""
+def engine_from_params(params, warn=None):
+    """The EngineAPI a module's parameters (with ENGINE_ARGUMENT_SPEC merged in) name.
+
+    WARN (a module's warn) is told when the connection is plain tcp:// (allow_plaintext).
+    """
     tls = dict((name, params.get(name)) for name in TLS_FILES)
-    return EngineAPI(params.get('docker_host') or DEFAULT_HOST, params.get('timeout') or DEFAULT_TIMEOUT, tls=tls,
-                     allow_plaintext=bool(params.get(PLAINTEXT_OPTION)))
+    api = EngineAPI(params.get('docker_host') or DEFAULT_HOST, params.get('timeout') or DEFAULT_TIMEOUT, tls=tls,
+                    allow_plaintext=bool(params.get(PLAINTEXT_OPTION)))
+    if warn is not None and api.plaintext:
+        warn('%s is plain HTTP (%s=true): what is sent to the Engine crosses the network unencrypted and '
+             'unauthenticated' % (api.docker_host, PLAINTEXT_OPTION))
+    return api
 
 
 def info_record(info):
@@ -197,10 +205,12 @@ class EngineAPI(object):
         self.timeout = timeout
         self.docker_host = docker_host
         self.tls = False
+        self.plaintext = False
         if docker_host.startswith(TCP_PREFIX):
             self.socket_path = docker_host
             self._connection = _tcp_connection(docker_host, tls, timeout, allow_plaintext)
             self.tls = all((tls or {}).get(name) for name in TLS_FILES)
+            self.plaintext = not self.tls
         elif docker_host.startswith(UNIX_PREFIX) and len(docker_host) > len(UNIX_PREFIX):
             self.socket_path = docker_host[len(UNIX_PREFIX):]
             self._connection = lambda: _UnixHTTPConnection(self.socket_path, self.timeout)

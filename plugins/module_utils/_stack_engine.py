@@ -35,14 +35,14 @@ class StackEngine(object):
     """The Engine calls of the stack and stack_info modules; every failure is an EngineError.
 
     PARAMS: the module's parameters with _docker_api.ENGINE_ARGUMENT_SPEC merged in (a docker_host string alone is
-    taken too, for a local socket).
+    taken too, for a local socket); WARN: the module's warn, told when the connection is plain tcp://.
     """
 
-    def __init__(self, params, timeout=60):
+    def __init__(self, params, timeout=60, warn=None):
         if not isinstance(params, dict):
             params = dict(docker_host=params, timeout=timeout)
         try:
-            self.api = engine_from_params(params)
+            self.api = engine_from_params(params, warn)
         except EngineAPIError as exc:
             raise EngineError(exc.message)
         self.docker_config = None

@@ -347,7 +347,7 @@ class Stack(object):
 
     # Observation -------------------------------------------------------------------------------------------
     def _connect(self):
-        self.engine = StackEngine(self.params)
+        self.engine = StackEngine(self.params, warn=self.module.warn)
         manager, state = self.engine.manager_state()
         if not manager:
             raise EngineError('this node is not a swarm manager (its swarm state is %s); run the task on a manager' % state)

@@ -167,7 +167,7 @@ class StackInfo(object):
         return not wanted or service_name in wanted or short in wanted
 
     def read(self):
-        engine = StackEngine(self.params)
+        engine = StackEngine(self.params, warn=self.module.warn)
         nodes = engine.nodes()
         node_names = list_node_names(nodes)
         services = sorted((s for s in engine.services(self.name) if self._wanted(s['Spec']['Name'])),

@@ -241,7 +241,7 @@ class SwarmNodeInfo(object):
 
     def run(self):
         try:
-            self.api = engine_from_params(self.module.params)
+            self.api = engine_from_params(self.module.params, self.module.warn)
             state = self.engine()
             if state['manager']:
                 self.swarm(state)

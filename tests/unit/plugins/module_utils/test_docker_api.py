@@ -182,8 +182,11 @@ def test_plain_tcp_is_refused_through_the_module_parameters_too(plain_engine):
 
 
 def test_plain_tcp_with_allow_plaintext_is_plain_http(plain_engine):
-    api = EngineAPI(_host(plain_engine), timeout=5, allow_plaintext=True)
-    assert api.tls is False
+    warnings = []
+    api = engine_from_params(dict(docker_host=_host(plain_engine), timeout=5, allow_plaintext=True), warnings.append)
+    assert api.tls is False and api.plaintext is True
+    assert warnings == ['%s is plain HTTP (allow_plaintext=true): what is sent to the Engine crosses the network '
+                        'unencrypted and unauthenticated' % _host(plain_engine)]
     assert api.info()['hostname'] == 'node1'
     assert [(r['method'], r['path']) for r in plain_engine.requests] == [('GET', '/info')]
 

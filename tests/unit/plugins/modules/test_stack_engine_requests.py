@@ -220,3 +220,20 @@ def test_stack_info_reads_multiplexed_logs(engine, no_sdk):
     query = engine.sent('GET', '/services/svc1/logs')[0]['query']
     assert query == {'details': 'true', 'follow': 'false', 'stdout': 'true', 'stderr': 'true', 'timestamps': 'false',
                      'tail': '5', 'since': '0'}
+
+
+def test_stack_info_over_plain_tcp_with_allow_plaintext_works_and_warns(no_sdk):
+    fake = Engine('')
+    server = socketserver.TCPServer(('127.0.0.1', 0), Handler)
+    server.engine = fake
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        fake.on('GET', '/nodes', (200, [])).on('GET', '/services', (200, []))
+        host = 'tcp://127.0.0.1:%d' % server.server_address[1]
+        result = run_module('stack_info', dict(name='demo', docker_host=host, allow_plaintext=True), no_sdk)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.get('failed') is not True, result
+    assert result['services'] == [] and [r['path'] for r in fake.requests] == ['/nodes', '/services']
+    assert any('is plain HTTP (allow_plaintext=true)' in str(w) for w in result.get('warnings', [])), result
