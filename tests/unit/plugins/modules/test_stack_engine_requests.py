@@ -207,8 +207,8 @@ def test_stack_info_refuses_plain_tcp_and_names_the_aliases_too(no_sdk):
 
 def test_stack_info_reads_multiplexed_logs(engine, no_sdk):
     engine.on('GET', '/nodes', (200, [{'ID': 'n1', 'Description': {'Hostname': 'm1'}}]))
-    engine.on('GET', '/services', (200, [{'ID': 'svc1', 'Spec': {'Name': 'demo_web', 'Mode': {'Replicated': {'Replicas': 1}},
-                                                                'TaskTemplate': {'ContainerSpec': {'Image': 'web:1'}}}}]))
+    spec = {'Name': 'demo_web', 'Mode': {'Replicated': {'Replicas': 1}}, 'TaskTemplate': {'ContainerSpec': {'Image': 'web:1'}}}
+    engine.on('GET', '/services', (200, [{'ID': 'svc1', 'Spec': spec}]))
     engine.on('GET', '/tasks', (200, [{'ID': 't' * 25, 'Slot': 1, 'NodeID': 'n1', 'DesiredState': 'running',
                                        'Status': {'State': 'running'}}]))
     engine.on('GET', '/services/svc1', (200, {'ID': 'svc1', 'Spec': {'TaskTemplate': {'ContainerSpec': {}}}}))
