@@ -14,7 +14,6 @@ __metaclass__ = type
 
 import base64
 import hashlib
-import http.server
 import json
 import os
 import socketserver
@@ -22,9 +21,10 @@ import struct
 import subprocess
 import sys
 import threading
-from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+
+from test_swarm_modules import FakeEngine, _Handler
 
 MODULES = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'plugins', 'modules')
 COLLECTIONS = os.path.abspath(os.path.join(MODULES, '..', '..', '.collections'))
@@ -33,51 +33,23 @@ MANAGER_INFO = {'Name': 'm1', 'ServerVersion': '20.10.24+dfsg1',
 STACK_FILTER = {'label': ['com.docker.stack.namespace=demo']}
 
 
-class Engine(object):
-    def __init__(self, path):
-        self.path = path
-        self.docker_host = 'unix://' + path
-        self.routes = {}
-        self.requests = []
+class Handler(_Handler):
+    """test_swarm_modules' fake Engine handler, which also records each request's headers and answers DELETE."""
 
-    def on(self, method, path, *answers):
-        self.routes[(method, path)] = list(answers)
-        return self
-
-    def answer(self, method, path):
-        answers = self.routes.get((method, path))
-        if not answers:
-            return 404, {'message': 'page not found: %s %s' % (method, path)}
-        return answers.pop(0) if len(answers) > 1 else answers[0]
-
-    def sent(self, method, path):
-        return [r for r in self.requests if (r['method'], r['path']) == (method, path)]
-
-
-class Handler(http.server.BaseHTTPRequestHandler):
     def _serve(self):
-        engine = self.server.engine
-        url = urlsplit(self.path)
-        length = int(self.headers.get('Content-Length') or 0)
-        raw = self.rfile.read(length) if length else b''
-        engine.requests.append(dict(method=self.command, path=url.path, query=dict(parse_qsl(url.query)),
-                                    headers=dict(self.headers), body=json.loads(raw) if raw else None))
-        status, body = engine.answer(self.command, url.path)
-        data = body if isinstance(body, bytes) else (b'' if body is None else json.dumps(body).encode('utf-8'))
-        self.send_response(status)
-        self.send_header('Content-Length', str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        _Handler._serve(self)
+        self.server.engine.requests[-1]['headers'] = dict(self.headers)
 
     do_GET = do_POST = do_DELETE = _serve
 
-    def log_message(self, *args):
-        pass
+
+def sent(engine, method, path):
+    return [r for r in engine.requests if (r['method'], r['path']) == (method, path)]
 
 
 @pytest.fixture
 def engine(tmp_path):
-    fake = Engine(str(tmp_path / 'docker.sock'))
+    fake = FakeEngine(str(tmp_path / 'docker.sock'))
     server = socketserver.UnixStreamServer(fake.path, Handler)
     server.engine = fake
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -138,22 +110,22 @@ def test_deploy_sends_the_secret_and_the_credentials_to_the_engine_only(engine, 
     assert result['changed'] is True
     assert 'top secret' not in json.dumps(result) and 's3cret' not in json.dumps(result)
 
-    created = engine.sent('POST', '/secrets/create')
+    created = sent(engine, 'POST', '/secrets/create')
     assert len(created) == 1
     assert base64.b64decode(created[0]['body']['Data']) == b'top secret\n'
     assert created[0]['body']['Name'] == name
     assert created[0]['body']['Labels'] == {'com.docker.stack.namespace': 'demo'}
 
-    network = engine.sent('POST', '/networks/create')[0]['body']
+    network = sent(engine, 'POST', '/networks/create')[0]['body']
     assert (network['Name'], network['Driver'], network['Scope']) == ('demo_default', 'overlay', 'swarm')
 
-    service = engine.sent('POST', '/services/create')[0]
+    service = sent(engine, 'POST', '/services/create')[0]
     auth = json.loads(base64.urlsafe_b64decode(service['headers']['X-Registry-Auth']))
     assert (auth['username'], auth['password'], auth['serveraddress']) == ('deployer', 's3cret', 'registry.example:5000')
     assert service['body']['Name'] == 'demo_web'
     assert service['body']['TaskTemplate']['ContainerSpec']['Secrets'][0]['SecretID'] == 'sec1'
 
-    listed = engine.sent('GET', '/services')[0]
+    listed = sent(engine, 'GET', '/services')[0]
     assert json.loads(listed['query']['filters']) == STACK_FILTER
     # Unversioned paths: the Engine serves them at its own API version, as the SDK's version='auto' negotiated.
     assert all(not r['path'].startswith('/v1.') for r in engine.requests)
@@ -168,7 +140,7 @@ def test_resolve_image_asks_the_registry_with_the_credentials(engine, tmp_path, 
     result = run_module('stack', dict(name='demo', compose=[_compose(tmp_path)], docker_host=engine.docker_host),
                         no_sdk, check=True)
     assert result.get('failed') is not True, result
-    asked = engine.sent('GET', '/distribution/registry.example:5000/web:1/json')
+    asked = sent(engine, 'GET', '/distribution/registry.example:5000/web:1/json')
     assert len(asked) == 1
     assert json.loads(base64.urlsafe_b64decode(asked[0]['headers']['X-Registry-Auth']))['username'] == 'deployer'
     assert [r['method'] for r in engine.requests] == ['GET'] * len(engine.requests), 'check mode changed something'
@@ -187,7 +159,7 @@ def test_absent_deletes_services_secrets_and_networks(engine, no_sdk):
     assert result.get('failed') is not True, result
     deleted = [r['path'] for r in engine.requests if r['method'] == 'DELETE']
     assert deleted == ['/services/svc1', '/secrets/sec1', '/networks/net1']
-    assert json.loads(engine.sent('GET', '/tasks')[0]['query']['filters']) == STACK_FILTER
+    assert json.loads(sent(engine, 'GET', '/tasks')[0]['query']['filters']) == STACK_FILTER
 
 
 def test_stack_refuses_plain_tcp_before_connecting(no_sdk):
@@ -217,13 +189,13 @@ def test_stack_info_reads_multiplexed_logs(engine, no_sdk):
     result = run_module('stack_info', dict(name='demo', logs=True, logs_tail=5, docker_host=engine.docker_host), no_sdk)
     assert result.get('failed') is not True, result
     assert result['logs'] == {'demo_web': ['demo_web.1.tttttttttttt@m1 | hello']}
-    query = engine.sent('GET', '/services/svc1/logs')[0]['query']
+    query = sent(engine, 'GET', '/services/svc1/logs')[0]['query']
     assert query == {'details': 'true', 'follow': 'false', 'stdout': 'true', 'stderr': 'true', 'timestamps': 'false',
                      'tail': '5', 'since': '0'}
 
 
 def test_stack_info_over_plain_tcp_with_allow_plaintext_works_and_warns(no_sdk):
-    fake = Engine('')
+    fake = FakeEngine('')
     server = socketserver.TCPServer(('127.0.0.1', 0), Handler)
     server.engine = fake
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -12,8 +12,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
-import datetime
-import http.server
 import ipaddress
 import json
 import socketserver
@@ -29,11 +27,13 @@ from ansible_collections.anchorage.swarm.plugins.module_utils._docker_api import
     ENGINE_ARGUMENT_SPEC, EngineAPI, EngineAPIError, demux, engine_argument_spec, engine_from_params, filters_query,
     info_record)
 
-cryptography = pytest.importorskip('cryptography', reason='the test certificates are made with cryptography')
+pytest.importorskip('cryptography', reason='the test certificates are made with cryptography')
 from cryptography import x509  # noqa: E402
-from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
-from cryptography.x509.oid import NameOID  # noqa: E402
+
+from test_stack_engine_requests import Handler  # noqa: E402
+from test_swarm_modules import FakeEngine  # noqa: E402
+from test_swarm_node_info_tls import _issue, _write  # noqa: E402
 
 INFO = {'ServerVersion': '20.10.24+dfsg1', 'Name': 'node1', 'OperatingSystem': 'Debian GNU/Linux 12 (bookworm)',
         'KernelVersion': '6.1.0-28-amd64',
@@ -42,32 +42,19 @@ INFO = {'ServerVersion': '20.10.24+dfsg1', 'Name': 'node1', 'OperatingSystem': '
                   'Cluster': {'ID': 'c1', 'CreatedAt': '2026-11-26T14:15:00Z'}}}
 
 
-# A recording Engine over plain HTTP or TLS on 127.0.0.1 ----------------------------------------------------------
-
-class _Recorder(http.server.BaseHTTPRequestHandler):
-    def _serve(self):
-        length = int(self.headers.get('Content-Length') or 0)
-        self.server.requests.append(dict(method=self.command, path=self.path, headers=dict(self.headers),
-                                         body=self.rfile.read(length) if length else b''))
-        status, data = self.server.answers.get((self.command, self.path.split('?')[0]), (404, b'{"message": "no"}'))
-        self.send_response(status)
-        self.send_header('Content-Length', str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    do_GET = do_POST = do_DELETE = _serve
+class _TLSHandler(Handler):
+    def handle(self):
+        try:
+            Handler.handle(self)
+        except (ssl.SSLError, OSError):
+            pass  # a client that refused our certificate hangs up mid-handshake
 
     def log_message(self, *args):
         pass
 
-    def handle(self):
-        try:
-            http.server.BaseHTTPRequestHandler.handle(self)
-        except (ssl.SSLError, OSError):
-            pass  # a client that refused our certificate hangs up mid-handshake
-
 
 def _serve(context=None):
+    """test_swarm_modules' fake Engine on 127.0.0.1 over plain HTTP, or TLS with CONTEXT; it answers GET /info."""
     class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
         daemon_threads = True
 
@@ -75,43 +62,11 @@ def _serve(context=None):
             sock, address = self.socket.accept()
             return (context.wrap_socket(sock, server_side=True) if context else sock), address
 
-    server = Server(('127.0.0.1', 0), _Recorder)
-    server.requests = []
-    server.answers = {('GET', '/info'): (200, json.dumps(INFO).encode())}
+    server = Server(('127.0.0.1', 0), _TLSHandler)
+    server.engine = FakeEngine('').on('GET', '/info', (200, INFO))
+    server.engine.docker_host = 'tcp://127.0.0.1:%d' % server.server_address[1]
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
-
-
-@pytest.fixture
-def plain_engine():
-    server = _serve()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-def _name(common_name):
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-
-
-def _issue(subject, key, issuer, issuer_key, ca=False, sans=None):
-    now = datetime.datetime.now(datetime.timezone.utc)
-    builder = (x509.CertificateBuilder().subject_name(_name(subject)).issuer_name(_name(issuer))
-               .public_key(key.public_key()).serial_number(x509.random_serial_number())
-               .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
-               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
-    if sans:
-        builder = builder.add_extension(x509.SubjectAlternativeName(sans), critical=False)
-    return builder.sign(issuer_key, hashes.SHA256())
-
-
-def _pem(path, cert=None, key=None):
-    if cert is not None:
-        path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    else:
-        path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return str(path)
 
 
 @pytest.fixture(scope='module')
@@ -119,42 +74,53 @@ def pki(tmp_path_factory):
     """A CA; a client certificate; server certificates for 127.0.0.1 (right) and for engine.example only (wrong)."""
     root = tmp_path_factory.mktemp('pki')
     ca_key = ec.generate_private_key(ec.SECP256R1())
-    out = {'ca': _pem(root / 'ca.pem', cert=_issue('ca', ca_key, 'ca', ca_key, ca=True))}
+    out = {'ca': _write(root / 'ca.pem', cert=_issue('ca', ca_key, 'ca', ca_key, ca=True))}
     names = {'right': [x509.IPAddress(ipaddress.ip_address('127.0.0.1'))],
              'wrong': [x509.DNSName('engine.example'), x509.IPAddress(ipaddress.ip_address('192.0.2.10'))],
              'client': None}
     for name, sans in names.items():
         key = ec.generate_private_key(ec.SECP256R1())
-        out[name + '_cert'] = _pem(root / (name + '.pem'), cert=_issue(name, key, 'ca', ca_key, sans=sans))
-        out[name + '_key'] = _pem(root / (name + '-key.pem'), key=key)
+        out[name + '_cert'] = _write(root / (name + '.pem'), cert=_issue(name, key, 'ca', ca_key, sans=sans))
+        out[name + '_key'] = _write(root / (name + '-key.pem'), key=key)
     return out
 
 
-def _tls_engine(pki, which):
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=pki['ca'])
-    context.verify_mode = ssl.CERT_REQUIRED
-    context.load_cert_chain(pki[which + '_cert'], pki[which + '_key'])
-    return _serve(context)
+@pytest.fixture
+def serve(pki):
+    """serve(None): a plain HTTP fake Engine; serve('right'|'wrong'): behind TLS with that server certificate."""
+    servers = []
+
+    def start(which=None):
+        context = None
+        if which:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=pki['ca'])
+            context.verify_mode = ssl.CERT_REQUIRED
+            context.load_cert_chain(pki[which + '_cert'], pki[which + '_key'])
+        servers.append(_serve(context))
+        return servers[-1].engine
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture
-def tls_engine(pki):
-    server = _tls_engine(pki, 'right')
-    yield server
-    server.shutdown()
-    server.server_close()
+def plain_engine(serve):
+    return serve()
 
 
 @pytest.fixture
-def wrong_name_engine(pki):
-    server = _tls_engine(pki, 'wrong')
-    yield server
-    server.shutdown()
-    server.server_close()
+def tls_engine(serve):
+    return serve('right')
 
 
-def _host(server):
-    return 'tcp://127.0.0.1:%d' % server.server_address[1]
+@pytest.fixture
+def wrong_name_engine(serve):
+    return serve('wrong')
+
+
+def _host(engine):
+    return engine.docker_host
 
 
 def _tls(pki):
@@ -223,22 +189,22 @@ def test_a_certificate_for_another_host_name_fails_the_handshake(wrong_name_engi
 # Requests --------------------------------------------------------------------------------------------------------
 
 def test_delete_headers_queries_and_raw_answers(plain_engine):
-    plain_engine.answers[('DELETE', '/services/abc')] = (200, b'')
-    plain_engine.answers[('GET', '/services/abc/logs')] = (200, b'\x01\x00\x00\x00\x00\x00\x00\x03hi\n')
-    plain_engine.answers[('POST', '/services/create')] = (201, b'{"ID": "abc"}')
+    logs = b'\x01\x00\x00\x00\x00\x00\x00\x03hi\n'
+    plain_engine.on('DELETE', '/services/abc', (200, None)).on('GET', '/services/abc/logs', (200, logs))
+    plain_engine.on('POST', '/services/create', (201, {'ID': 'abc'}))
     api = EngineAPI(_host(plain_engine), timeout=5, allow_plaintext=True)
     assert api.delete('/services/abc') is None
-    assert api.get('/services/abc/logs', query={'follow': False, 'since': None}, raw=True) == b'\x01\x00\x00\x00\x00\x00\x00\x03hi\n'
+    assert api.get('/services/abc/logs', query={'follow': False, 'since': None}, raw=True) == logs
     assert api.post('/services/create', {'Name': 'x'}, headers={'X-Registry-Auth': 'e30='}) == {'ID': 'abc'}
-    delete, logs, create = plain_engine.requests
+    delete, logs_read, create = plain_engine.requests
     assert delete['method'] == 'DELETE'
-    assert logs['path'] == '/services/abc/logs?follow=false'
-    assert create['headers']['X-Registry-Auth'] == 'e30=' and json.loads(create['body']) == {'Name': 'x'}
+    assert logs_read['query'] == {'follow': 'false'}
+    assert create['headers']['X-Registry-Auth'] == 'e30=' and create['body'] == {'Name': 'x'}
     assert create['headers']['Content-Type'] == 'application/json'
 
 
 def test_an_engine_error_carries_its_status_and_message(plain_engine):
-    plain_engine.answers[('DELETE', '/secrets/s1')] = (400, b'{"message": "secret s1 is in use"}\n')
+    plain_engine.on('DELETE', '/secrets/s1', (400, {'message': 'secret s1 is in use\n'}))
     with pytest.raises(EngineAPIError) as caught:
         EngineAPI(_host(plain_engine), timeout=5, allow_plaintext=True).delete('/secrets/s1')
     assert (caught.value.status, caught.value.message) == (400, 'secret s1 is in use')
