@@ -31,8 +31,7 @@ pytest.importorskip('cryptography', reason='the test certificates are made with 
 from cryptography import x509  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
 
-from test_stack_engine_requests import Handler  # noqa: E402
-from test_swarm_modules import FakeEngine  # noqa: E402
+from test_stack_engine_requests import Handler, RecordingEngine  # noqa: E402
 from test_swarm_node_info_tls import _issue, _write  # noqa: E402
 
 INFO = {'ServerVersion': '20.10.24+dfsg1', 'Name': 'node1', 'OperatingSystem': 'Debian GNU/Linux 12 (bookworm)',
@@ -63,7 +62,7 @@ def _serve(context=None):
             return (context.wrap_socket(sock, server_side=True) if context else sock), address
 
     server = Server(('127.0.0.1', 0), _TLSHandler)
-    server.engine = FakeEngine('').on('GET', '/info', (200, INFO))
+    server.engine = RecordingEngine('').on('GET', '/info', (200, INFO))
     server.engine.docker_host = 'tcp://127.0.0.1:%d' % server.server_address[1]
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server

@@ -33,12 +33,23 @@ MANAGER_INFO = {'Name': 'm1', 'ServerVersion': '20.10.24+dfsg1',
 STACK_FILTER = {'label': ['com.docker.stack.namespace=demo']}
 
 
+class RecordingEngine(FakeEngine):
+    """test_swarm_modules' fake Engine, which also records each request's headers."""
+
+    headers = None
+
+    def answer(self, method, path):
+        # Called for each request after it is recorded and before it is answered: the client waits until then.
+        self.requests[-1]['headers'] = self.headers
+        return FakeEngine.answer(self, method, path)
+
+
 class Handler(_Handler):
-    """test_swarm_modules' fake Engine handler, which also records each request's headers and answers DELETE."""
+    """test_swarm_modules' fake Engine handler, which also answers DELETE and passes on the headers."""
 
     def _serve(self):
+        self.server.engine.headers = dict(self.headers)
         _Handler._serve(self)
-        self.server.engine.requests[-1]['headers'] = dict(self.headers)
 
     do_GET = do_POST = do_DELETE = _serve
 
@@ -49,7 +60,7 @@ def sent(engine, method, path):
 
 @pytest.fixture
 def engine(tmp_path):
-    fake = FakeEngine(str(tmp_path / 'docker.sock'))
+    fake = RecordingEngine(str(tmp_path / 'docker.sock'))
     server = socketserver.UnixStreamServer(fake.path, Handler)
     server.engine = fake
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -195,7 +206,7 @@ def test_stack_info_reads_multiplexed_logs(engine, no_sdk):
 
 
 def test_stack_info_over_plain_tcp_with_allow_plaintext_works_and_warns(no_sdk):
-    fake = FakeEngine('')
+    fake = RecordingEngine('')
     server = socketserver.TCPServer(('127.0.0.1', 0), Handler)
     server.engine = fake
     threading.Thread(target=server.serve_forever, daemon=True).start()
