@@ -28,8 +28,9 @@ def test_stack_over_tls_works_and_plain_tcp_is_refused():
     with open(saved) as handle:
         results = json.load(handle)
 
+    # The task failed (failed_when: false in tls.yml turns its "failed" into false, but keeps the module's msg).
     plain = results["plain"]
-    assert plain["failed"] is True and plain["changed"] is False
+    assert plain["changed"] is False and "msg" in plain, plain
     assert plain["msg"].startswith("Cannot deploy stack tlsdemo: tcp://%s:2375 is reached over TLS only: give ca_path, "
                                    "client_cert, client_key. Plain tcp://%s:2375 is not encrypted" % (address, address))
     assert "allow_plaintext=true" in plain["msg"]
