@@ -17,6 +17,7 @@ __metaclass__ = type
 import json
 import re
 
+from ansible_collections.anchorage.swarm.plugins.module_utils._docker_api import info_record
 from ansible_collections.anchorage.swarm.plugins.module_utils._swarm import (
     MANAGER,
     has_quorum,
@@ -78,10 +79,8 @@ def exec_record(stdout, stderr=''):
         return None
     if not isinstance(info, dict) or not info.get('ServerVersion'):
         return None
-    swarm = info.get('Swarm') or {}
-    record = {'engine_version': info['ServerVersion'], 'node_id': swarm.get('NodeID') or '',
-              'local_state': swarm.get('LocalNodeState') or 'inactive', 'manager': bool(swarm.get('ControlAvailable')),
-              'swarm_error': swarm.get('Error') or '', 'quorum': None, 'quorum_error': '', 'nodes': []}
+    # `docker info --format '{{json .}}'` prints the Engine's GET /info: the same record as over the API.
+    record = dict(info_record(info), quorum=None, quorum_error='', nodes=[])
     if record['manager']:
         try:
             nodes = json.loads(rest) if rest.strip() else None

@@ -2,12 +2,13 @@
 # Copyright: Anchorage developers
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The stack modules' side that talks to Docker, through the Docker SDK for Python (docker.APIClient).
+"""The stack modules' side that talks to Docker, through the collection's Engine client (_docker_api.EngineAPI).
 
-The SDK gives the connection (unix socket, DOCKER_HOST, API version negotiation) and the registry credentials of
-~/.docker/config.json including credential helpers. Service specs are posted as the Engine API JSON that
-_compose.convert() builds, not through the SDK's spec helpers: those rebuild the spec from their own types, which
-differ between SDK releases (Debian 12 ships 5.0, Debian 13 7.1) and lack fields the CLI sends.
+Standard library only: no Docker SDK. The connection (unix socket, or tcp:// over TLS with the CA, the client
+certificate and the Engine's name checked; plain tcp:// only with allow_plaintext) is _docker_api's, the registry
+credentials of ~/.docker/config.json (credential helpers included) are _docker_auth's. Service specs are posted as
+the Engine API JSON that _compose.convert() builds, as they were when the Docker SDK carried them: the SDK's spec
+helpers rebuild a spec from their own types, which differ between SDK releases and lack fields the CLI sends.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,35 +16,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
-import json
-import traceback
-
-try:
-    import docker
-    import docker.auth
-    from docker.errors import APIError, DockerException
-    from requests.exceptions import RequestException
-    HAS_DOCKER = True
-    DOCKER_IMPORT_ERROR = None
-except ImportError:
-    HAS_DOCKER = False
-    DOCKER_IMPORT_ERROR = traceback.format_exc()
-
-    class DockerException(Exception):
-        pass
-
-    APIError = RequestException = DockerException
-
-from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.anchorage.swarm.plugins.module_utils._compose import NAMESPACE_LABEL
-
-
-def require_sdk(module):
-    """Fail MODULE with the usual message when the Docker SDK for Python cannot be imported."""
-    if not HAS_DOCKER:
-        module.fail_json(msg=missing_required_lib('docker (the Docker SDK for Python, python3-docker on Debian)'),
-                         exception=DOCKER_IMPORT_ERROR)
+from ansible_collections.anchorage.swarm.plugins.module_utils._docker_api import (
+    EngineAPIError, demux, engine_from_params, filters_query, path_part)
+from ansible_collections.anchorage.swarm.plugins.module_utils._docker_auth import RegistryAuthError, auth_header
 
 
 class EngineError(Exception):
@@ -54,76 +31,70 @@ class EngineError(Exception):
         self.status = status
 
 
-def _explain(exc):
-    if isinstance(exc, APIError):
-        return exc.explanation or str(exc), getattr(exc, 'status_code', None)
-    response = getattr(exc, 'response', None)
-    if response is not None:
-        try:
-            return response.json().get('message') or response.text, response.status_code
-        except ValueError:
-            return response.text or str(exc), response.status_code
-    return str(exc), None
-
-
 class StackEngine(object):
-    """The Engine calls of the stack and stack_info modules; every failure is an EngineError."""
+    """The Engine calls of the stack and stack_info modules; every failure is an EngineError.
 
-    def __init__(self, docker_host, timeout=60):
-        try:
-            self.client = docker.APIClient(base_url=docker_host, version='auto', timeout=timeout)
-        except (DockerException, RequestException) as exc:
-            raise EngineError('cannot connect to the Engine at %s: %s' % (docker_host, _explain(exc)[0]))
+    PARAMS: the module's parameters with _docker_api.ENGINE_ARGUMENT_SPEC merged in (a docker_host string alone is
+    taken too, for a local socket); WARN: the module's warn, told when the connection is plain tcp://.
+    """
 
-    def _call(self, what, func, *args, **kwargs):
+    def __init__(self, params, timeout=60, warn=None):
+        if not isinstance(params, dict):
+            params = dict(docker_host=params, timeout=timeout)
         try:
-            return func(*args, **kwargs)
-        except (DockerException, RequestException) as exc:
-            message, status = _explain(exc)
-            raise EngineError('%s: %s' % (what, message), status)
+            self.api = engine_from_params(params, warn)
+        except EngineAPIError as exc:
+            raise EngineError(exc.message)
+        self.docker_config = None
+
+    def _call(self, what, method, path, **kwargs):
+        try:
+            return self.api.request(method, path, **kwargs)
+        except EngineAPIError as exc:
+            raise EngineError('%s: %s' % (what, exc.message), exc.status)
+
+    def _get(self, what, path, filters=None, **kwargs):
+        query = kwargs.pop('query', {})
+        if filters:
+            query['filters'] = filters_query(filters)
+        return self._call(what, 'GET', path, query=query or None, **kwargs)
 
     def _post(self, what, path, body, params=None, headers=None):
-        url = '%s/v%s%s' % (self.client.base_url, self.client.api_version, path)
-        all_headers = {'Content-Type': 'application/json'}
-        all_headers.update(headers or {})
-
-        def post():
-            response = self.client.post(url, data=json.dumps(body), params=params or {}, headers=all_headers)
-            response.raise_for_status()
-            return response.json() if response.content else {}
-        return self._call(what, post)
+        return self._call(what, 'POST', path, body=body, query=params, headers=headers) or {}
 
     # Reading -----------------------------------------------------------------------------------------------
     def manager_state(self):
         """(is a manager, swarm state) of the Engine we talk to."""
-        info = self._call('cannot read the Engine info', self.client.info)
-        swarm = info.get('Swarm') or {}
-        return bool(swarm.get('ControlAvailable')), swarm.get('LocalNodeState') or 'inactive'
+        try:
+            record = self.api.info()
+        except EngineAPIError as exc:
+            raise EngineError('cannot read the Engine info: %s' % exc.message, exc.status)
+        return record['manager'], record['local_state']
 
     def stack_filter(self, stack):
         return {'label': '%s=%s' % (NAMESPACE_LABEL, stack)}
 
     def services(self, stack):
-        return self._call('cannot list the services', self.client.services, filters=self.stack_filter(stack))
+        return self._get('cannot list the services', '/services', self.stack_filter(stack)) or []
 
     def service(self, service_id):
-        return self._call('cannot read service %s' % service_id, self.client.inspect_service, service_id)
+        return self._get('cannot read service %s' % service_id, '/services/%s' % path_part(service_id))
 
     def tasks(self, service_id=None, stack=None):
         filters = {'service': service_id} if service_id else self.stack_filter(stack)
-        return self._call('cannot list the tasks', self.client.tasks, filters=filters)
+        return self._get('cannot list the tasks', '/tasks', filters) or []
 
     def nodes(self):
-        return self._call('cannot list the nodes', self.client.nodes)
+        return self._get('cannot list the nodes', '/nodes') or []
 
     def networks(self, **filters):
-        return self._call('cannot list the networks', self.client.networks, filters=filters or None)
+        return self._get('cannot list the networks', '/networks', filters) or []
 
     def secrets(self, **filters):
-        return self._call('cannot list the secrets', self.client.secrets, filters=filters or None)
+        return self._get('cannot list the secrets', '/secrets', filters) or []
 
     def configs(self, **filters):
-        return self._call('cannot list the configs', self.client.configs, filters=filters or None)
+        return self._get('cannot list the configs', '/configs', filters) or []
 
     def file_objects(self, kind, **filters):
         """The secrets or the configs (KIND), as secrets() and configs() list them."""
@@ -131,13 +102,17 @@ class StackEngine(object):
 
     def registry_auth(self, image):
         """The X-Registry-Auth header value for IMAGE from the docker config of the user running the module."""
-        registry = docker.auth.resolve_repository_name(image.split('@', 1)[0])[0]
-        return self._call('cannot read the registry credentials for %s' % registry,
-                          docker.auth.get_config_header, self.client, registry)
+        try:
+            return auth_header(image)
+        except RegistryAuthError as exc:
+            raise EngineError('cannot read the registry credentials for %s: %s' % (image, exc))
 
     def distribution(self, image):
         """(digest, platforms) of IMAGE in its registry, as `docker stack deploy --resolve-image` records them."""
-        found = self._call('cannot resolve image %s' % image, self.client.inspect_distribution, image)
+        # As the CLI and the SDK did: the credentials of the image's registry, when the docker config has some.
+        auth = self.registry_auth(image)
+        found = self._get('cannot resolve image %s' % image, '/distribution/%s/json' % path_part(image),
+                          headers={'X-Registry-Auth': auth} if auth else None) or {}
         # The Engine answers with the OCI descriptor's own (lower case) keys: digest, architecture, os.
         descriptor = found.get('Descriptor') or {}
         platforms = []
@@ -152,22 +127,31 @@ class StackEngine(object):
         return descriptor.get('digest') or descriptor.get('Digest'), platforms
 
     def logs(self, service_id, tail='all', since=None, timestamps=False):
-        """Log lines of a service with the Engine's details prefix (task, node), as bytes."""
-        kwargs = dict(details=True, follow=False, stdout=True, stderr=True, timestamps=timestamps, tail=tail)
-        if since is not None:
-            kwargs['since'] = since
-        return self._call('cannot read the logs of %s' % service_id, self.client.service_logs, service_id, **kwargs)
+        """Log lines of a service with the Engine's details prefix (task, node), as bytes.
+
+        The Engine multiplexes stdout and stderr in frames unless the service has a TTY (then the stream is raw);
+        the frames' payloads are joined in order, as the SDK's service_logs gave them.
+        """
+        query = dict(details=True, follow=False, stdout=True, stderr=True, timestamps=timestamps, tail=tail,
+                     since=since if since is not None else 0)
+        what = 'cannot read the logs of %s' % service_id
+        raw = self._call(what, 'GET', '/services/%s/logs' % path_part(service_id), query=query, raw=True)
+        spec = (self.service(service_id) or {}).get('Spec') or {}
+        tty = ((spec.get('TaskTemplate') or {}).get('ContainerSpec') or {}).get('TTY', False)
+        return raw if tty else demux(raw)
 
     # Changing ----------------------------------------------------------------------------------------------
     def create_network(self, options):
-        kwargs = dict(driver=options['Driver'], options=options.get('Options') or None, internal=options['Internal'],
-                      labels=options['Labels'], attachable=options['Attachable'], scope='swarm')
-        if options.get('IPAM'):
-            kwargs['ipam'] = options['IPAM']
-        return self._call('cannot create network %s' % options['Name'], self.client.create_network, options['Name'], **kwargs)
+        # The body the Docker SDK's create_network sent for these arguments.
+        body = {'Name': options['Name'], 'Driver': options['Driver'], 'Options': options.get('Options') or None,
+                'IPAM': options.get('IPAM') or None, 'Labels': options['Labels'], 'Attachable': options['Attachable'],
+                'Scope': 'swarm'}
+        if options['Internal']:
+            body['Internal'] = True
+        return self._post('cannot create network %s' % options['Name'], '/networks/create', body)
 
     def remove_network(self, network_id):
-        return self._call('cannot remove network %s' % network_id, self.client.remove_network, network_id)
+        return self._call('cannot remove network %s' % network_id, 'DELETE', '/networks/%s' % path_part(network_id))
 
     def create_file_object(self, kind, obj):
         """Create a secret or config; returns its ID. The data is sent, never returned or logged."""
@@ -180,8 +164,8 @@ class StackEngine(object):
         return self._post('cannot create %s %s' % (kind[:-1], obj['name']), '/%s/create' % kind, body).get('ID')
 
     def remove_file_object(self, kind, object_id):
-        func = self.client.remove_secret if kind == 'secrets' else self.client.remove_config
-        return self._call('cannot remove %s %s' % (kind[:-1], object_id), func, object_id)
+        return self._call('cannot remove %s %s' % (kind[:-1], object_id), 'DELETE',
+                          '/%s/%s' % (kind, path_part(object_id)))
 
     def create_service(self, spec, auth=None):
         headers = {'X-Registry-Auth': auth} if auth else {}
@@ -190,8 +174,8 @@ class StackEngine(object):
     def update_service(self, service, spec, auth=None):
         headers = {'X-Registry-Auth': auth} if auth else {}
         params = {'version': service['Version']['Index']}
-        return self._post('cannot update service %s' % spec['Name'], '/services/%s/update' % service['ID'], spec,
-                          params=params, headers=headers)
+        return self._post('cannot update service %s' % spec['Name'], '/services/%s/update' % path_part(service['ID']),
+                          spec, params=params, headers=headers)
 
     def remove_service(self, service_id):
-        return self._call('cannot remove service %s' % service_id, self.client.remove_service, service_id)
+        return self._call('cannot remove service %s' % service_id, 'DELETE', '/services/%s' % path_part(service_id))

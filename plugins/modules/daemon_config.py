@@ -24,16 +24,15 @@ description:
     (dockerd refuses to start when a setting is made both ways).
 author:
   - Anchorage developers (@anchorage)
+extends_documentation_fragment:
+  - anchorage.swarm.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: The candidate is validated in check mode too, so check mode predicts a rejection.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
   idempotent:
-    description: When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
     support: full
 options:
   path:

@@ -32,19 +32,20 @@ description:
     content (the CLI tries to update the secret in place, which swarm refuses).
 author:
   - Anchorage developers (@anchorage)
+extends_documentation_fragment:
+  - anchorage.swarm.engine
+  - anchorage.swarm.attributes
+  - anchorage.swarm.attributes.actiongroup_docker
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details:
       - Images are resolved in check mode too (a read-only registry query), so a moved tag shows as a change.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details:
       - One diff per created, updated or removed service, with the changed fields of its Engine spec.
   idempotent:
-    description: When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
     support: full
 options:
   name:
@@ -116,8 +117,9 @@ options:
     default: always
   with_registry_auth:
     description:
-      - Send the registry credentials of the user running the module (C(~/.docker/config.json), credential helpers
-        included) to the swarm, so that every node can pull private images.
+      - Send the registry credentials of the user running the module (C(~/.docker/config.json), or
+        C($DOCKER_CONFIG/config.json), credential helpers included) to the swarm, so that every node can pull
+        private images.
     type: bool
     default: false
   wait:
@@ -128,14 +130,13 @@ options:
     description: Seconds to wait for convergence, and for removed networks to go.
     type: int
     default: 300
-  docker_host:
-    description: The Engine to talk to, as the Docker SDK takes it (V(unix:///var/run/docker.sock), V(tcp://host:2376)).
-    type: str
-    default: unix:///var/run/docker.sock
 requirements:
-  - Docker SDK for Python (C(python3-docker) on Debian, 5.0 or later)
+  - PyYAML (C(python3-yaml) on Debian) for compose files given as paths.
 notes:
-  - Must run on a swarm manager.
+  - Must run on a swarm manager, or reach one with O(docker_host) (from the controller, V(tcp://MANAGER:2376) with
+    the TLS files; plain V(tcp://) is refused, since secret contents and registry credentials are sent).
+  - The Docker SDK for Python is not needed; the Engine API is spoken with the standard
+    library, the registry credentials read from the docker config as the CLI reads it.
   - Secrets and configs that the stack defines with C(file) are named V(<stack>_<key>-<first 12 hex of the
     sha256 of their content>) (or V(<name>-<digest>) with C(name)). A changed file is a new object, onto which the
     services roll without downtime, and the old one is removed once nothing uses it. The CLI names them
@@ -273,7 +274,8 @@ from ansible_collections.anchorage.swarm.plugins.module_utils._compose_yaml impo
     HAS_YAML, YAML_IMPORT_ERROR, ComposeYAMLError, parse_yaml)
 from ansible_collections.anchorage.swarm.plugins.module_utils._stack import (
     TASK_STATES, comparable, plan_services, progress_line, rollout, stale_objects)
-from ansible_collections.anchorage.swarm.plugins.module_utils._stack_engine import EngineError, StackEngine, require_sdk
+from ansible_collections.anchorage.swarm.plugins.module_utils._docker_api import engine_argument_spec
+from ansible_collections.anchorage.swarm.plugins.module_utils._stack_engine import EngineError, StackEngine
 
 POLL = 2
 # Task states in which a task holds, or is about to hold, a container.
@@ -345,7 +347,7 @@ class Stack(object):
 
     # Observation -------------------------------------------------------------------------------------------
     def _connect(self):
-        self.engine = StackEngine(self.params['docker_host'])
+        self.engine = StackEngine(self.params, warn=self.module.warn)
         manager, state = self.engine.manager_state()
         if not manager:
             raise EngineError('this node is not a swarm manager (its swarm state is %s); run the task on a manager' % state)
@@ -603,7 +605,7 @@ class Stack(object):
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
+        argument_spec=engine_argument_spec(
             name=dict(type='str', required=True),
             state=dict(type='str', default='present', choices=['present', 'absent']),
             compose=dict(type='list', elements='raw'),
@@ -616,12 +618,10 @@ def main():
             with_registry_auth=dict(type='bool', default=False),
             wait=dict(type='bool', default=True),
             wait_timeout=dict(type='int', default=300),
-            docker_host=dict(type='str', default='unix:///var/run/docker.sock'),
         ),
         required_if=[('state', 'present', ('compose',))],
         supports_check_mode=True,
     )
-    require_sdk(module)
     Stack(module).run()
 
 

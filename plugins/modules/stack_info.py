@@ -20,17 +20,18 @@ description:
     run the docker CLI on the node and return its text columns, without replica progress, task errors or logs.
 author:
   - Anchorage developers (@anchorage)
+extends_documentation_fragment:
+  - anchorage.swarm.engine
+  - anchorage.swarm.attributes
+  - anchorage.swarm.attributes.actiongroup_docker
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details:
       - The module only reads.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
   idempotent:
-    description: When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
     support: full
 options:
   name:
@@ -50,14 +51,10 @@ options:
     description: Lines per service from the end of its logs; V(0) for all.
     type: int
     default: 100
-  docker_host:
-    description: The Engine to talk to, as the Docker SDK takes it.
-    type: str
-    default: unix:///var/run/docker.sock
-requirements:
-  - Docker SDK for Python (C(python3-docker) on Debian, 5.0 or later)
 notes:
-  - Must run on a swarm manager. A stack that does not exist gives empty lists.
+  - Must run on a swarm manager, or reach one with O(docker_host) (V(tcp://MANAGER:2376) with the TLS files).
+    A stack that does not exist gives empty lists.
+  - The Docker SDK for Python is not needed; the Engine API is spoken with the standard library.
 seealso:
   - module: anchorage.swarm.stack
 """
@@ -136,7 +133,8 @@ logs:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.anchorage.swarm.plugins.module_utils._stack import node_names as list_node_names, rollout
-from ansible_collections.anchorage.swarm.plugins.module_utils._stack_engine import EngineError, StackEngine, require_sdk
+from ansible_collections.anchorage.swarm.plugins.module_utils._docker_api import engine_argument_spec
+from ansible_collections.anchorage.swarm.plugins.module_utils._stack_engine import EngineError, StackEngine
 
 
 def _port_text(port):
@@ -169,7 +167,7 @@ class StackInfo(object):
         return not wanted or service_name in wanted or short in wanted
 
     def read(self):
-        engine = StackEngine(self.params['docker_host'])
+        engine = StackEngine(self.params, warn=self.module.warn)
         nodes = engine.nodes()
         node_names = list_node_names(nodes)
         services = sorted((s for s in engine.services(self.name) if self._wanted(s['Spec']['Name'])),
@@ -238,16 +236,14 @@ def _timestamp_key(task):
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
+        argument_spec=engine_argument_spec(
             name=dict(type='str', required=True),
             services=dict(type='list', elements='str', default=[]),
             logs=dict(type='bool', default=False),
             logs_tail=dict(type='int', default=100),
-            docker_host=dict(type='str', default='unix:///var/run/docker.sock'),
         ),
         supports_check_mode=True,
     )
-    require_sdk(module)
     StackInfo(module).run()
 
 

@@ -18,7 +18,7 @@ description:
   - Talks to the Engine API over its unix socket with the Python standard library; no Docker SDK is needed.
   - Or, from another host such as the controller, over TCP with TLS (O(docker_host=tcp://HOST:2376) with
     O(ca_path), O(client_cert) and O(client_key)); the Engine's certificate is always verified, plain TCP is
-    refused.
+    refused unless O(allow_plaintext=true).
   - Why this module exists. M(community.docker.docker_swarm_info) returns the swarm's join tokens among its
     facts, so its output is a secret that must not be registered, logged or shown; it needs the Docker SDK
     for Python; and it does not give a worker's membership and remote managers and a manager's quorum in one
@@ -26,38 +26,19 @@ description:
   - Join tokens and the unlock key are never returned.
 author:
   - Anchorage developers (@anchorage)
+extends_documentation_fragment:
+  - anchorage.swarm.engine
+  - anchorage.swarm.attributes
+  - anchorage.swarm.attributes.actiongroup_docker
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: The module only reads; it runs the same in check mode.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
   idempotent:
-    description: When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
     support: full
-options:
-  docker_host:
-    description:
-      - The Engine's API socket, as V(unix:///path), or its TLS port, as V(tcp://HOST:PORT).
-      - With V(tcp://), the server certificate must be signed by O(ca_path) and name HOST (a DNS name or an IP
-        address in its subject alternative names).
-    type: str
-    default: unix:///var/run/docker.sock
-  ca_path:
-    description: PEM file of the CA the Engine's certificate must be signed by. Required with V(tcp://).
-    type: path
-  client_cert:
-    description: PEM client certificate presented to the Engine. Required with V(tcp://).
-    type: path
-  client_key:
-    description: PEM key of O(client_cert), not encrypted. Required with V(tcp://).
-    type: path
-  timeout:
-    description: Seconds to wait for each answer of the Engine.
-    type: int
-    default: 60
+options: {}
 seealso:
   - module: anchorage.swarm.swarm_member
   - module: community.docker.docker_swarm_info
@@ -210,7 +191,8 @@ swarm_node:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.anchorage.swarm.plugins.module_utils._docker_api import EngineAPI, EngineAPIError
+from ansible_collections.anchorage.swarm.plugins.module_utils._docker_api import (
+    EngineAPIError, engine_argument_spec, engine_from_params, info_record)
 from ansible_collections.anchorage.swarm.plugins.module_utils._swarm import node_record
 
 
@@ -224,25 +206,11 @@ class SwarmNodeInfo(object):
 
     def engine(self):
         version = self.api.get('/version')
-        info = self.api.get('/info')
-        swarm = info.get('Swarm') or {}
-        # The Engine fills Cluster only on a manager; a worker cannot tell which swarm it is in.
-        cluster = swarm.get('Cluster') or {}
+        record = info_record(self.api.get('/info'))
         return dict(
+            record,
             engine_version=version.get('Version', ''),
             api_version=version.get('ApiVersion', ''),
-            hostname=info.get('Name', ''),
-            operating_system=info.get('OperatingSystem', ''),
-            kernel_version=info.get('KernelVersion', ''),
-            local_state=swarm.get('LocalNodeState') or 'inactive',
-            node_id=swarm.get('NodeID') or '',
-            node_addr=swarm.get('NodeAddr') or '',
-            manager=bool(swarm.get('ControlAvailable')),
-            remote_managers=[peer.get('Addr', '') for peer in swarm.get('RemoteManagers') or []],
-            swarm_error=swarm.get('Error') or '',
-            cluster_id=cluster.get('ID') or '',
-            # A manager without quorum reports an empty ID with Go's zero time (0001-01-01T00:00:00Z).
-            cluster_created=(cluster.get('CreatedAt') or '') if cluster.get('ID') else '',
             autolock=None, data_path_port=None, default_addr_pool=[], subnet_size=None,
             quorum=None, quorum_error='', nodes=[],
         )
@@ -273,8 +241,7 @@ class SwarmNodeInfo(object):
 
     def run(self):
         try:
-            tls = dict((name, self.module.params[name]) for name in ('ca_path', 'client_cert', 'client_key'))
-            self.api = EngineAPI(self.module.params['docker_host'], self.module.params['timeout'], tls=tls)
+            self.api = engine_from_params(self.module.params, self.module.warn)
             state = self.engine()
             if state['manager']:
                 self.swarm(state)
@@ -285,13 +252,7 @@ class SwarmNodeInfo(object):
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
-            docker_host=dict(type='str', default='unix:///var/run/docker.sock'),
-            ca_path=dict(type='path'),
-            client_cert=dict(type='path'),
-            client_key=dict(type='path'),
-            timeout=dict(type='int', default=60),
-        ),
+        argument_spec=engine_argument_spec(),
         supports_check_mode=True,
     )
     module.exit_json(**SwarmNodeInfo(module).run())

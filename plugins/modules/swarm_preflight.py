@@ -32,16 +32,15 @@ description:
     as application faults, far from their cause.
 author:
   - Anchorage developers (@anchorage)
+extends_documentation_fragment:
+  - anchorage.swarm.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Runs all checks in check mode too; the test interface and the sockets do not outlive the task.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
   idempotent:
-    description: When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
     support: full
 options:
   node_name:
