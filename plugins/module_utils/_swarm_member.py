@@ -16,7 +16,7 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.anchorage.swarm.plugins.module_utils._docker_api import EngineAPIError
+from ansible_collections.anchorage.swarm.plugins.module_utils._docker_api import EngineAPIError, info_record
 
 # The Engine gives up waiting for a join after about 20 s and says so, while the
 # join goes on in the background: that is no failure, the caller waits for it.
@@ -52,18 +52,8 @@ class SwarmMember(object):
         self.changed = False
 
     def read(self):
-        info = self.api.get('/info')
-        swarm = info.get('Swarm') or {}
         # The Engine fills Cluster only on a manager: a worker cannot tell which swarm it is in.
-        self.node = dict(
-            hostname=info.get('Name', ''),
-            local_state=swarm.get('LocalNodeState') or 'inactive',
-            node_id=swarm.get('NodeID') or '',
-            node_addr=swarm.get('NodeAddr') or '',
-            manager=bool(swarm.get('ControlAvailable')),
-            cluster_id=(swarm.get('Cluster') or {}).get('ID') or '',
-            swarm_error=swarm.get('Error') or '',
-        )
+        self.node = info_record(self.api.get('/info'))
         return self.node
 
     @staticmethod

@@ -27,23 +27,24 @@ description:
     results carry the join tokens and the unlock key, so they cannot be registered or shown safely.
 author:
   - Anchorage developers (@anchorage)
+extends_documentation_fragment:
+  - anchorage.swarm.engine
+  - anchorage.swarm.attributes
+  - anchorage.swarm.attributes.actiongroup_docker
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details:
       - The decision is made from the node's current state, and nothing is posted to the Engine.
       - Whether the Engine would accept the request (a valid token, a reachable manager, a quorum-safe leave)
         is not known in check mode.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details:
       - The diff shows C(local_state), C(manager) and C(cluster_id) before and after.
       - In check mode C(after) is a prediction; values it cannot know (a new swarm's ID, the role a join token gives)
         are empty or V(null).
   idempotent:
-    description: When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
     support: full
 options:
   state:
@@ -62,10 +63,6 @@ options:
     type: str
     choices: [init, joined, absent, unlocked]
     required: true
-  docker_host:
-    description: The Engine's API socket, as V(unix:///path). Other transports are not supported.
-    type: str
-    default: unix:///var/run/docker.sock
   timeout:
     description:
       - Seconds to wait for each answer of the Engine, and for the node to become active after a join or an unlock.
@@ -180,7 +177,11 @@ node_addr:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.anchorage.swarm.plugins.module_utils._docker_api import EngineAPI, EngineAPIError
+from ansible_collections.anchorage.swarm.plugins.module_utils._docker_api import (
+    EngineAPIError,
+    engine_argument_spec,
+    engine_from_params,
+)
 from ansible_collections.anchorage.swarm.plugins.module_utils._swarm_member import MemberError, SwarmMember
 
 ACTIONS = {
@@ -217,7 +218,7 @@ class SwarmMemberModule(object):
 
     def run(self):
         try:
-            self.member = SwarmMember(EngineAPI(self.params['docker_host'], self.params['timeout']), self.params,
+            self.member = SwarmMember(engine_from_params(self.params, self.module.warn), self.params,
                                       check_mode=self.module.check_mode)
             before = self.member.summary(self.member.read())
             self.member.predicted = before
@@ -235,10 +236,9 @@ class SwarmMemberModule(object):
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
+        argument_spec=engine_argument_spec(
+            timeout=120,
             state=dict(type='str', choices=['init', 'joined', 'absent', 'unlocked'], required=True),
-            docker_host=dict(type='str', default='unix:///var/run/docker.sock'),
-            timeout=dict(type='int', default=120),
             advertise_addr=dict(type='str'),
             listen_addr=dict(type='str', default='0.0.0.0:2377'),
             data_path_addr=dict(type='str'),

@@ -30,16 +30,15 @@ description:
     Engine versions, ports reachable between nodes); an error among them fails the plan before anything changes.
 author:
   - Anchorage developers (@anchorage)
+extends_documentation_fragment:
+  - anchorage.swarm.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: Membership, role, labels and availability of every node that the plan changes, before and after.
   idempotent:
-    description: When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
     support: full
     details: The module changes nothing; C(changed) says whether the swarm differs from the inventory.
 options:

@@ -24,25 +24,27 @@ description:
   - With O(read) instead of O(step), reads on a manager what the next wave's joins and unlocks need - the join
     tokens, the ready managers' addresses and the unlock key - and returns them. That result is a secret;
     register it with C(no_log=true).
-  - Talks to the Engine API over its unix socket with the Python standard library; no Docker SDK is needed.
+  - Talks to the Engine API with the collection's one client (the unix socket, or V(tcp://) over verified TLS) and
+    the Python standard library; no Docker SDK is needed.
   - Why this module exists. community.docker's modules do these requests one each (M(community.docker.docker_swarm),
     M(community.docker.docker_node)), need the Docker SDK on every node, return the join tokens in results that
     cannot be shown, and do not wait for a demotion to take effect; a plan carried out by one module per action
     would be re-encoded in the order of YAML tasks.
 author:
   - Anchorage developers (@anchorage)
+extends_documentation_fragment:
+  - anchorage.swarm.engine
+  - anchorage.swarm.attributes
+  - anchorage.swarm.attributes.actiongroup_docker
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details:
       - The step's change is predicted from the Engine's current state; nothing is sent.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
     details: M(anchorage.swarm.swarm_plan) shows the whole plan's diff.
   idempotent:
-    description: When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
     support: full
 options:
   step:
@@ -65,10 +67,6 @@ options:
   unlock_key:
     description: The swarm's unlock key. Required for an V(unlock) step.
     type: str
-  docker_host:
-    description: The Engine's API socket, as V(unix:///path).
-    type: str
-    default: unix:///var/run/docker.sock
   timeout:
     description: Seconds to wait for each answer of the Engine, and for a join, unlock, demotion or removal to take
       effect.
@@ -131,7 +129,11 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.anchorage.swarm.plugins.module_utils._docker_api import EngineAPI, EngineAPIError
+from ansible_collections.anchorage.swarm.plugins.module_utils._docker_api import (
+    EngineAPIError,
+    engine_argument_spec,
+    engine_from_params,
+)
 from ansible_collections.anchorage.swarm.plugins.module_utils._swarm_member import (
     MemberError,
     SwarmCluster,
@@ -253,7 +255,7 @@ class SwarmStep(object):
             self.fail('step.action is %r; a step of anchorage.swarm.swarm_plan has one of %s'
                       % (self.step.get('action'), ', '.join(sorted(actions))))
         try:
-            self.api = EngineAPI(self.params['docker_host'], self.params['timeout'])
+            self.api = engine_from_params(self.params, self.module.warn)
             if self.step:
                 actions[self.step['action']]()
             else:
@@ -266,14 +268,13 @@ class SwarmStep(object):
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
+        argument_spec=engine_argument_spec(
+            timeout=120,
             step=dict(type='dict'),
             read=dict(type='list', elements='str', choices=['join_tokens', 'unlock_key']),
             join_token=dict(type='str', no_log=True),
             remote_addrs=dict(type='list', elements='str'),
             unlock_key=dict(type='str', no_log=True),
-            docker_host=dict(type='str', default='unix:///var/run/docker.sock'),
-            timeout=dict(type='int', default=120),
         ),
         required_one_of=[('step', 'read')],
         mutually_exclusive=[('step', 'read')],

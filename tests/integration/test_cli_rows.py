@@ -52,14 +52,15 @@ def test_every_row_of_the_cli_table_runs_on_the_lab(lab):
         # docker node ls: the table, as the CLI prints it.
         assert "NAME   ROLE     LEADER" in out and "node2  worker" in out
         # docker service create --replicas 3 ... then docker service scale nginx=5: five running tasks.
-        assert services(lab).get(SERVICE) == "5/5", services(lab)
+        tasks = lab.docker("node1", "service", "ps", "--no-trunc", SERVICE).stdout
+        assert services(lab).get(SERVICE) == "5/5", tasks
         ps = lab.docker("node1", "service", "ps", "--filter", "desired-state=running", "--format", "{{.CurrentState}}",
                         SERVICE)
         assert [s.split()[0] for s in ps.stdout.splitlines()] == ["Running"] * 5, ps.stdout
         # docker service ls: the names the task listed.
         assert f"- {SERVICE}" in out
         # docker service logs: the command ran (memcached logs nothing at start: an empty log is its real output).
-        assert "TASK [docker service logs nginx]" in out
+        assert "TASK [Docker service logs nginx]" in out
         # docker stack deploy -c compose.yml cli: the stack's service with its two replicas, as the CLI lists it.
         stack = lab.docker("node1", "stack", "services", "--format", "{{.Name}} {{.Replicas}}", STACK)
         assert stack.stdout.split() == [f"{STACK}_cache", "2/2"], stack.stdout
