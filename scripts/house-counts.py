@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Counts that say how much logic lives where (issue 15's before/after figures): role task files and tasks,
 playbook tasks, Jinja expressions longer than 150 characters, lines of plugin Python.
 

@@ -986,6 +986,6 @@ def upgrade_stopped(order, host, step, task, why, drained, availability):
         parts.append('%s is left drained: once it is fixed, run the upgrade again (it sets the availability back), '
                      'or run `docker node update --availability %s %s` on a manager.' % (host, availability, host))
     index = order.index(host) if host in order else len(order)
-    parts.append('Done: %s; not started: %s.' % (', '.join(order[:index]) or 'none',
-                                                  ', '.join(order[index + 1:]) or 'none'))
+    done, left = ', '.join(order[:index]) or 'none', ', '.join(order[index + 1:]) or 'none'
+    parts.append('Done: %s; not started: %s.' % (done, left))
     return ' '.join(parts)

@@ -142,8 +142,8 @@ waves:
       each on its own host; V(false) - one after the other, each on its C(host)), C(needs) (what is read on C(via)
       first - V(join_tokens), V(unlock_key)), C(keep_unlock_key) (hand the new unlock key back to the controller)
       and C(steps).
-    - Each step of a wave is a step of O(steps) (a removal - its parts, demote, leave on the node, node rm) with
-      C(seq), its place in the order of execution, and C(index), the step of O(steps) it carries out.
+    - Each step of a wave is a step of RV(steps) (a removal - its parts, demote, leave on the node, node rm) with
+      C(seq), its place in the order of execution, and C(index), the step of RV(steps) it carries out.
     - A change of the managers' Raft membership (init, a manager's join, promote, demote, a manager's removal) is a
       wave of its own; workers join in one wave, at once.
   returned: always

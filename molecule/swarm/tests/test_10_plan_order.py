@@ -56,4 +56,3 @@ def converge_in_plan_order(inventory_vars):
     # Executed = planned, in order (the node steps of the replan have the same lines as those predicted).
     assert carried_out(run.output) == planned
     assert_converged(inventory_vars)
-

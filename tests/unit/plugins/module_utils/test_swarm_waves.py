@@ -206,7 +206,10 @@ def test_waves_done_takes_results_in_any_grouping_and_leaves_out_what_did_not_ru
     result = S.plan(inv(['m1'], ['w1', 'w2']), dict((n, inactive(n)) for n in ('m1', 'w1', 'w2')))
     waves = result['waves']
     init, workers = waves[0], waves[1]
-    ran = lambda step: {'step': dict(seq=step['seq']), 'changed': True, 'started': 1.0, 'finished': 2.0}  # noqa: E731
+
+    def ran(step):
+        return {'step': dict(seq=step['seq']), 'changed': True, 'started': 1.0, 'finished': 2.0}
+
     sequential = {'results': [ran(init['steps'][0])]}
     parallel_w1 = {'results': [ran(workers['steps'][0])]}
     skipped = {'skipped': True, 'results': []}

@@ -10,9 +10,9 @@ __metaclass__ = type
 
 import json
 
-from test_swarm_modules import (  # pylint: disable=import-error
-    MANAGER_TOKEN, SWARM, WORKER_TOKEN, engine, info, node, run_module, worker_info,  # noqa: F401  # pylint: disable=unused-import
-)
+# engine is the fake Engine fixture the tests take by name.
+from test_swarm_modules import engine  # noqa: F401  # pylint: disable=import-error,unused-import
+from test_swarm_modules import MANAGER_TOKEN, SWARM, WORKER_TOKEN, info, node, run_module, worker_info  # pylint: disable=import-error
 
 
 def step(engine, step_=None, check=False, **args):
