@@ -212,6 +212,7 @@ community-docker-5: images ## community.docker 5.x (from ansible 13.8.0 on PyPI)
 
 build: venv $(GALAXY_IMPORTER_VENV)/.installed ## Build the collection tarball into .build/ and import it with galaxy-importer (fails on any warning)
 	@ansible-galaxy collection build --force --output-path .build
+	@$(BIN)/python scripts/tarball-check.py $(COLLECTION_TARBALL)
 	@rm -rf $(GALAXY_IMPORTER_DIR) && mkdir -p $(GALAXY_IMPORTER_DIR)/tmp
 	@# Run in its own folder: it writes importer_result.json into the current one.
 	@cd $(GALAXY_IMPORTER_DIR) && env PATH="$(GALAXY_IMPORTER_VENV)/bin:$$PATH" \

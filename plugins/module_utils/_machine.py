@@ -43,7 +43,7 @@ LS_HEADER = ('NAME', 'ACTIVE', 'DRIVER', 'STATE', 'URL', 'SWARM', 'DOCKER', 'VIA
 
 
 def names_list(value):
-    """machine_names as given: a list, or a comma-separated string (make M=worker1,worker2)."""
+    """machine_names as given: a list, or a comma-separated string (-e machine_names=worker1,worker2)."""
     if value is None:
         return []
     parts = value.split(',') if isinstance(value, str) else list(value)
@@ -221,7 +221,7 @@ def machine_rows(plan, containers, options, engines_by_name=None, swarm=None):
         url = 'tcp://%s:%s' % (address, options.get('port', 2376)) if address else ''
         errors = []
         if not machine['in_machine_list']:
-            errors.append('not in machine_list (make lab removes it)')
+            errors.append('not in machine_list (the machine role removes it when it converges)')
         if state == 'running':
             if engine.get('error'):
                 errors.append(engine['error'])
@@ -300,8 +300,8 @@ def _quorum_refusals(action, targets, rows, nodes):
     after_up = len(up - going_managers)
     who = ', '.join(sorted(n['hostname'] for n in managers if n['id'] in going_managers))
     verb = {'rm': 'remove', 'restart': 'restart'}.get(action, 'stop')
-    fix = ('%s fewer managers, or set machine_force: true (make %s M=%s FORCE=1) to %s anyway.'
-           % (verb.capitalize(), action, ','.join(targets), verb))
+    fix = ('%s fewer managers, or set machine_force: true (-e machine_action=%s -e machine_names=%s '
+           '-e machine_force=true) to %s anyway.' % (verb.capitalize(), action, ','.join(targets), verb))
     if total < 1:
         return ['Cannot %s %s: it is the last manager of the swarm, whose other nodes would be left without one '
                 'for good. Add a manager first (swarm_managers), or remove every machine (machine_all: true); %s'
@@ -337,14 +337,15 @@ def plan(rows, action, names=None, select_all=False, force=False, nodes=None, la
     unknown = [n for n in wanted if n not in by_name]
     if unknown:
         errors.append('machine_names: %s %s not a machine of lab %s (its machines: %s). Use those names '
-                      '(make ls lists them), or add the machine to machine_list and run make lab to create it.'
+                      '(machine_action=ls lists them), or add the machine to machine_list and converge the machine role to '
+                      'create it.'
                       % (', '.join(repr(n) for n in unknown), 'is' if len(unknown) == 1 else 'are', lab,
                          ', '.join(by_name) or 'none'))
         return result
     if action == 'rm' and not wanted and not select_all:
         errors.append('machine_names is empty: rm removes only the machines it is given. Name them '
-                      '(-e machine_names=worker2, make rm M=worker2), or set machine_all: true to remove every '
-                      'machine (make lab-down removes the whole lab).')
+                      '(-e machine_names=worker2), or set machine_all: true to remove every machine (machine_state: absent '
+                      'removes the whole lab).')
         return result
     selected = [r for r in rows if r['name'] in wanted] if wanted else list(rows)
     if action == 'rm' and not wanted:
@@ -353,11 +354,11 @@ def plan(rows, action, names=None, select_all=False, force=False, nodes=None, la
     if action in ('start', 'restart'):
         absent = [r['name'] for r in selected if r['state'] == 'absent']
         if wanted and absent:
-            errors.append('machine_names: %s %s not created (state absent): make lab creates the machines of '
-                          'machine_list.' % (', '.join(absent), 'is' if len(absent) == 1 else 'are'))
+            errors.append('machine_names: %s %s not created (state absent): the machine role creates the machines of '
+                          'machine_list when it converges.' % (', '.join(absent), 'is' if len(absent) == 1 else 'are'))
             return result
         if absent:
-            result['notes'].append('Not created, left as they are: %s (make lab creates them).' % ', '.join(absent))
+            result['notes'].append('Not created, left as they are: %s (the machine role creates them when it converges).' % ', '.join(absent))
     # Workers go first and managers last, the leader last of all; managers come back first, so that the workers
     # find one. sorted() is stable: machine_list order otherwise.
     going = sorted(selected, key=lambda r: (r['swarm_role'] == MANAGER, r['swarm_leader']))

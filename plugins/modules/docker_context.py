@@ -18,7 +18,7 @@ description:
   - No docker CLI is needed; a context it made with the same settings is seen as unchanged, and one made by this module
     is listed, inspected, used and removed by C(docker context) as its own.
   - Returns the C(DOCKER_HOST), C(DOCKER_TLS_VERIFY) and C(DOCKER_CERT_PATH) values that C(docker-machine env) printed;
-    C(scripts/machine-env.py) (C(make -s env M=NAME)) prints them for a shell from the same store.
+    the repository's C(scripts/machine-env.py) prints them for a shell from the same store.
   - Runs where the docker CLI is used, normally the controller (delegate the task to V(localhost)).
   - Why this module exists. community.docker has no module for docker contexts (its issue 647 asks for one),
     and C(docker context create) in a M(ansible.builtin.command) task is neither idempotent nor able to update a context,

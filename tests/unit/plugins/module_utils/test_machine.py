@@ -193,7 +193,7 @@ def test_absent_machines_and_containers_no_longer_in_machine_list():
         ('manager1', 'running', True), ('worker1', 'absent', True), ('old', 'stopped', False)]
     old = by_name(rows)['old']
     assert old['url'] == 'tcp://172.29.77.30:2376' and old['volume'] == 'anchorage-lab-old-docker'
-    assert old['errors'] == ['not in machine_list (make lab removes it)']
+    assert old['errors'] == ['not in machine_list (the machine role removes it when it converges)']
     assert by_name(rows)['worker1']['url'] == 'tcp://172.29.77.11:2376'
 
 
@@ -242,7 +242,8 @@ def test_unknown_names_fail_naming_the_field_and_the_machines():
     result = M.plan(rows, 'stop', 'worker9,worker2', nodes=nodes, lab=LAB)
     assert result['errors'] == [
         "machine_names: 'worker9' is not a machine of lab anchorage-lab (its machines: manager1, worker1, worker2). "
-        'Use those names (make ls lists them), or add the machine to machine_list and run make lab to create it.']
+        'Use those names (machine_action=ls lists them), or add the machine to machine_list and converge the '
+        'machine role to create it.']
     assert result['stop'] == []
 
 
@@ -257,10 +258,11 @@ def test_start_of_a_machine_not_created_fails_but_start_all_skips_it():
     containers = [container('manager1', 'exited')]
     rows = M.machine_rows(planned('manager1', 'worker1'), containers, OPTIONS)
     assert M.plan(rows, 'start', 'worker1')['errors'] == [
-        'machine_names: worker1 is not created (state absent): make lab creates the machines of machine_list.']
+        'machine_names: worker1 is not created (state absent): the machine role creates the machines of '
+        'machine_list when it converges.']
     every = M.plan(rows, 'start')
     assert every['start'] == ['manager1'] and every['notes'] == [
-        'Not created, left as they are: worker1 (make lab creates them).']
+        'Not created, left as they are: worker1 (the machine role creates them when it converges).']
 
 
 def test_stop_takes_workers_first_and_only_running_machines():
@@ -281,7 +283,7 @@ def test_stopping_the_only_manager_is_refused_unless_forced():
         'Cannot stop manager1: the swarm has 1 manager(s), 1 of them up; with manager1 down it would have 0 up, '
         'less than its quorum of 1, and it would stop accepting changes (no scheduling, no service or node '
         'commands) until they are back. Stop fewer managers, or set machine_force: true '
-        '(make stop M=manager1 FORCE=1) to stop anyway.']
+        '(-e machine_action=stop -e machine_names=manager1 -e machine_force=true) to stop anyway.']
     forced = M.plan(rows, 'stop', 'manager1', force=True, nodes=nodes)
     assert forced['refusals'] == [] and forced['warnings'][0].startswith('machine_force is set, so it goes ahead: ')
     assert forced['stop'] == ['manager1']
