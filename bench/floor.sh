@@ -122,7 +122,7 @@ install_node() {  # IP: trust the registry's CA (certs.d: no restart), install D
 }
 ship_build_inputs() {  # the base image (only the controller's Engine has it) and the build contexts, to the manager
   docker save "$BASE" | on "$MIP" 'cat >/var/tmp/anchorage-base.tar'
-  tar -C "$REPO/apps" -c . | on "$MIP" "mkdir -p $BUILD/apps && tar -C $BUILD/apps -x"
+  tar -C "$REPO/demo/apps" -c . | on "$MIP" "mkdir -p $BUILD/apps && tar -C $BUILD/apps -x"
 }
 registry_job() {  # built on the first manager (its storage node), deployed as roles/registry/tasks/deploy.yml does
   trap '[[ -e $W/registry.ready ]] || touch "$W/registry.failed"' EXIT
@@ -217,7 +217,7 @@ converge() {
   for ip in "${MIPS[@]:1}"; do job "login-$ip" login_node "$ip"; done
   wait_jobs || die "images or logins failed"
   say "images pushed; deploying the demo stack"
-  cp "$REPO/stacks/demo/compose.yml" "$W/demo/compose.yml"   # the secrets next to it are the CLI's to read
+  cp "$REPO/demo/stack/compose.yml" "$W/demo/compose.yml"   # the secrets next to it are the CLI's to read
   REGISTRY=$REG PUBLISH_MODE=$PUBLISH ENDPOINT_MODE=$ENDPOINT WEB_PORT=8080 VISUALIZER_PORT=8081 UPDATE_ORDER=$ORDER \
     deploy_stack demo "$W/demo/compose.yml"
   say "demo services converged; asking every node"

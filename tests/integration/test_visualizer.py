@@ -1,4 +1,4 @@
-"""The demo stack's visualizer (apps/visualizer) on the test lab (conftest.py), seen
+"""The demo stack's visualizer (demo/apps/visualizer) on the test lab (conftest.py), seen
 as a user sees it: headless Chromium (Debian's chromium package) opens the page
 on the manager, takes a screenshot (kept as tests/output/visualizer.png) and
 dumps the DOM once the page has fetched the cluster. Every node of

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Build the application base image (the FROM of the Dockerfiles under apps/)
+# Build the application base image (the FROM of the Dockerfiles under demo/apps/)
 # from Debian packages: nothing can be pulled, so it stands in for Docker Hub's
 # debian:<suite>-slim. Only python3 and ca-certificates on top of minbase: no
 # systemd, no sshd, nothing that runs on its own.

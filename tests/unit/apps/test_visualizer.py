@@ -1,4 +1,4 @@
-"""apps/visualizer: the cluster view built from the Engine's real answers
+"""demo/apps/visualizer: the cluster view built from the Engine's real answers
 (visualizer_engine.json, captured on the lab's manager while worker2 was
 stopped), and the read-only design: the one function that calls the Engine
 refuses anything but a GET of an allowlisted path, no other code sends a
@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[3]
-SOURCE = REPO / "apps/visualizer/visualizer.py"
+SOURCE = REPO / "demo/apps/visualizer/visualizer.py"
 ENGINE = json.loads((Path(__file__).parent / "visualizer_engine.json").read_text())
 CAPTURED = datetime.datetime.fromisoformat(ENGINE["captured"].replace("Z", "+00:00"))
 

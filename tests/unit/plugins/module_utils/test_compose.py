@@ -1161,7 +1161,7 @@ def test_init_false_is_sent():
 
 
 def test_services_of_a_realistic_stack():
-    # The shape of stacks/demo/compose.yml: variables, secrets, a named volume, an overlay network, a global web.
+    # The shape of demo/stack/compose.yml: variables, secrets, a named volume, an overlay network, a global web.
     variables = {'REGISTRY': 'registry.lab:5000', 'WEB_PORT': '8080'}
     out = deploy({
         'db': {'image': '${REGISTRY:?set REGISTRY}/anchorage/mariadb:${TAG:-latest}', 'secrets': ['db_password'],
