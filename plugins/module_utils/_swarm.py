@@ -4,8 +4,9 @@
 """Swarm decisions: which swarm is the cluster, who inits, who joins as what and in which order, what quorum allows.
 
 Pure functions, apart from any code that talks to Docker. `plan()` takes the inventory (what the user wants) and the
-state observed on each node (the `swarm_node` record of anchorage.swarm.swarm_node_info) and returns ordered steps.
-The swarm role executes the steps; anchorage.swarm.swarm_plan prints them in check mode.
+state observed on each node (the `swarm_node` record of anchorage.swarm.swarm_node_info) and returns ordered steps,
+one function per phase, and the waves that carry them out (_waves). The swarm role's dispatcher runs the waves with
+anchorage.swarm.swarm_step and decides nothing; anchorage.swarm.swarm_plan prints the steps in check mode.
 
 Steps come in two phases. Membership steps (unlock, init, leave, remove a dead node's old entry, join) change who is
 in the swarm; node steps (promote, demote, remove a node the inventory dropped, labels and availability) need the IDs

@@ -27,6 +27,16 @@ class MemberError(Exception):
     """A request this node cannot make now; the message says why and what to do."""
 
 
+def _poll(check, timeout):
+    """Call check() once a second until it is true (True) or `timeout` seconds have passed (False)."""
+    deadline = time.time() + timeout
+    while not check():
+        if time.time() >= deadline:
+            return False
+        time.sleep(1)
+    return True
+
+
 def _body(params, keys):
     """The request body: only the settings that were given, so that the Engine's defaults stay in force."""
     body = {}
@@ -88,15 +98,11 @@ class SwarmMember(object):
 
     def wait_active(self):
         timeout = self.params.get('timeout') or 120
-        deadline = time.time() + timeout
-        node = self.read()
-        while node['local_state'] != 'active':
-            if time.time() >= deadline:
-                why = ': ' + node['swarm_error'] if node['swarm_error'] else ''
-                raise MemberError('%s is in swarm state %s after %d s%s'
-                                  % (node['hostname'], node['local_state'], timeout, why))
-            time.sleep(1)
-            node = self.read()
+        if not _poll(lambda: self.read()['local_state'] == 'active', timeout):
+            node = self.node
+            why = ': ' + node['swarm_error'] if node['swarm_error'] else ''
+            raise MemberError('%s is in swarm state %s after %d s%s'
+                              % (node['hostname'], node['local_state'], timeout, why))
 
     def init(self):
         node = self.node
@@ -191,11 +197,8 @@ class SwarmCluster(object):
         self.changed = False
 
     def _wait(self, what, check):
-        deadline = time.time() + self.timeout
-        while not check():
-            if time.time() >= deadline:
-                raise MemberError('%s did not happen within %d s' % (what, self.timeout))
-            time.sleep(1)
+        if not _poll(check, self.timeout):
+            raise MemberError('%s did not happen within %d s' % (what, self.timeout))
 
     def node(self, node_id):
         """The node's entry, or None when the swarm has no such node."""
@@ -250,7 +253,7 @@ class SwarmCluster(object):
             self._wait('node %s going down after it left' % node_id,
                        lambda: ((self.node(node_id) or {}).get('Status') or {}).get('State') in ('down', None))
         try:
-            self.api.request('DELETE', '/nodes/%s' % node_id, query={'force': bool(force)})
+            self.api.delete('/nodes/%s' % node_id, query={'force': bool(force)})
         except EngineAPIError as exc:
             if exc.status != 404:
                 raise
