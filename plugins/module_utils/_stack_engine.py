@@ -107,10 +107,13 @@ class StackEngine(object):
         except RegistryAuthError as exc:
             raise EngineError('cannot read the registry credentials for %s: %s' % (image, exc))
 
-    def distribution(self, image):
-        """(digest, platforms) of IMAGE in its registry, as `docker stack deploy --resolve-image` records them."""
-        # As the CLI and the SDK did: the credentials of the image's registry, when the docker config has some.
-        auth = self.registry_auth(image)
+    def distribution(self, image, with_auth=False):
+        """(digest, platforms) of IMAGE in its registry, as `docker stack deploy --resolve-image` records them.
+
+        The registry credentials of the docker config go in X-Registry-Auth only WITH_AUTH (with_registry_auth):
+        the CLI lets the Engine resolve the image with the credentials it sends only with --with-registry-auth.
+        """
+        auth = self.registry_auth(image) if with_auth else None
         found = self._get('cannot resolve image %s' % image, '/distribution/%s/json' % path_part(image),
                           headers={'X-Registry-Auth': auth} if auth else None) or {}
         # The Engine answers with the OCI descriptor's own (lower case) keys: digest, architecture, os.

@@ -45,6 +45,9 @@ attributes:
     support: full
     details:
       - One diff per created, updated or removed service, with the changed fields of its Engine spec.
+      - Environment values never show in the diff; each variable shows as V(KEY=<masked>), or
+        V(KEY=<masked, changed>) when its value changes, so the diff tells which variable changed. Secret and
+        config contents are never in it (their names carry a digest of the content).
   idempotent:
     support: full
 options:
@@ -77,6 +80,7 @@ options:
       - Values for V(${VAR}) interpolation (and for C(environment) and C(env_file) entries that name a variable
         without a value, and V(HOME) for bind sources that start with V(~)), as the CLI takes them from its
         environment. Only these and O(env_files) are used, never the environment of the module.
+      - The values are C(no_log) (they often are passwords): Ansible masks them in any output, even at C(-vvv).
       - They win over values from O(env_files).
       - An undefined V(${VAR}) without a default (V(${VAR:-default})) is an error, where the CLI would put an
         empty string.
@@ -120,6 +124,8 @@ options:
       - Send the registry credentials of the user running the module (C(~/.docker/config.json), or
         C($DOCKER_CONFIG/config.json), credential helpers included) to the swarm, so that every node can pull
         private images.
+      - Only then are they sent with the image digest lookups (O(resolve_image)) too, as with the CLI's
+        C(--with-registry-auth); without it, a private image's digest cannot be resolved and the warning says so.
     type: bool
     default: false
   wait:
@@ -133,6 +139,12 @@ options:
 requirements:
   - PyYAML (C(python3-yaml) on Debian) for compose files given as paths.
 notes:
+  - Before the Engine is contacted, ports (port numbers, protocol, a published port given twice) and mounts
+    (absolute and distinct targets, absolute bind sources) are checked, with a message naming the service and field.
+  - When creating or updating fails (the Engine refuses a spec), what this run created (services, secrets, configs,
+    networks) is removed again and the failure message lists it (also returned as RV(rolled_back_objects)); objects
+    that existed before the run are left as they were. A service that was created but does not converge while
+    waiting is not removed.
   - Must run on a swarm manager, or reach one with O(docker_host) (from the controller, V(tcp://MANAGER:2376) with
     the TLS files; plain V(tcp://) is refused, since secret contents and registry credentials are sent).
   - The Docker SDK for Python is not needed; the Engine API is spoken with the standard
@@ -254,6 +266,13 @@ configs:
   returned: always
   type: dict
   sample: {"created": [], "removed": []}
+rolled_back_objects:
+  description: After a failed run, the objects this run had created and removed again (V(<kind> <name>)).
+  returned: on failure, when the run had created objects
+  type: list
+  elements: str
+  sample: ["service demo_web", "secret demo_token-3f2a9c1e0b7d", "network demo_default"]
+  version_added: 0.2.0
 rolled_back:
   description: Services whose update the Engine rolled back.
   returned: always
@@ -282,6 +301,79 @@ POLL = 2
 LIVE_STATES = TASK_STATES[:TASK_STATES.index('running') + 1]
 
 
+ENV_PATH = 'TaskTemplate.ContainerSpec.Env'
+MASKED = '<masked>'
+MASKED_CHANGED = '<masked, changed>'
+
+
+def _env_dict(entries):
+    result = {}
+    for entry in entries or []:
+        key, sep, value = str(entry).partition('=')
+        result[key] = value if sep else None
+    return result
+
+
+def _masked_env(entries, other):
+    """ENTRIES (KEY=VALUE strings) with every value masked; a key whose value differs from OTHER's (the other side
+    of the diff) is marked changed, so the diff shows which variable changed without showing any value."""
+    mine, theirs = _env_dict(entries), _env_dict(other)
+    return ['%s=%s' % (key, MASKED_CHANGED if key in theirs and theirs[key] != value else MASKED)
+            for key, value in mine.items()]
+
+
+def mask_diff(before, after):
+    """BEFORE and AFTER (path -> value) with environment values masked: they carry passwords and tokens."""
+    before, after = dict(before), dict(after)
+    old, new = before.get(ENV_PATH), after.get(ENV_PATH)
+    if ENV_PATH in before:
+        before[ENV_PATH] = _masked_env(old, new)
+    if ENV_PATH in after:
+        after[ENV_PATH] = _masked_env(new, old)
+    return before, after
+
+
+def check_specs(services):
+    """Refuse, before anything is sent, what the Engine would refuse in a service spec only after the stack's
+    networks, secrets and configs were created: bad port numbers and protocols, a published port given twice,
+    relative or duplicate mount targets, a relative bind source. SERVICES maps a compose key to its spec."""
+    for key in sorted(services):
+        spec = services[key]
+        published = {}
+        for port in (spec.get('EndpointSpec') or {}).get('Ports') or []:
+            protocol = port.get('Protocol') or 'tcp'
+            if protocol not in ('tcp', 'udp', 'sctp'):
+                raise ComposeError('services.%s.ports: protocol %s is not tcp, udp or sctp; fix the port\'s protocol'
+                                   % (key, protocol))
+            for field in ('TargetPort', 'PublishedPort'):
+                number = port.get(field)
+                if number is None and field == 'PublishedPort':
+                    continue
+                if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= 65535:
+                    raise ComposeError('services.%s.ports: %s %s is not a port number from 1 to 65535; fix the port'
+                                       % (key, 'target' if field == 'TargetPort' else 'published', number))
+            if port.get('PublishedPort'):
+                what = (port['PublishedPort'], protocol)
+                if what in published:
+                    raise ComposeError('services.%s.ports: published port %d/%s is given twice (targets %s and %s); '
+                                       'publish each port once' % (key, what[0], protocol, published[what],
+                                                                   port.get('TargetPort')))
+                published[what] = port.get('TargetPort')
+        targets = set()
+        for mount in (spec.get('TaskTemplate') or {}).get('ContainerSpec', {}).get('Mounts') or []:
+            target = mount.get('Target') or ''
+            if not target.startswith('/'):
+                raise ComposeError('services.%s.volumes: mount target %r is not an absolute path; give the path in '
+                                   'the container, starting with /' % (key, target))
+            if target in targets:
+                raise ComposeError('services.%s.volumes: mount target %s is given twice; mount each path once'
+                                   % (key, target))
+            targets.add(target)
+            if mount.get('Type') == 'bind' and not (mount.get('Source') or '').startswith('/'):
+                raise ComposeError('services.%s.volumes: bind source %r of %s is not an absolute path; give an '
+                                   'absolute path on the node (or set project_dir)' % (key, mount.get('Source'), target))
+
+
 def _diff_text(values):
     return ''.join('%s: %s\n' % (path, json.dumps(value, sort_keys=True)) for path, value in sorted(values.items()))
 
@@ -297,6 +389,8 @@ class Stack(object):
                        'secrets': {'created': [], 'removed': []},
                        'configs': {'created': [], 'removed': []}}
         self.diffs = []
+        self.created = []  # (kind, name, id) of each object this run created, in order
+        self.touched = []
 
     # Input -------------------------------------------------------------------------------------------------
     def _read_compose(self):
@@ -341,6 +435,7 @@ class Stack(object):
         home = variables.get('HOME') or os.environ.get('HOME')
         config, warnings = load(files, variables, working_dir=working_dir, home=home)
         desired = convert(self.name, config, variables, working_dir=working_dir)
+        check_specs(desired['services'])
         for warning in warnings + desired['warnings']:
             self.module.warn(warning)
         return desired
@@ -385,7 +480,10 @@ class Stack(object):
                     self._keep_current_image(task, current_spec)
                 continue
             try:
-                digest, platforms = self.engine.distribution(task['ContainerSpec']['Image'])
+                # Credentials go to the registry query only with with_registry_auth, as with the CLI (where the
+                # Engine resolves the image with the X-Registry-Auth the CLI sends only with --with-registry-auth).
+                digest, platforms = self.engine.distribution(task['ContainerSpec']['Image'],
+                                                             with_auth=self.params['with_registry_auth'])
             except EngineError as exc:
                 if same_reference:
                     self.module.warn('%s: %s; keeping the image the service runs' % (spec['Name'], exc))
@@ -454,20 +552,38 @@ class Stack(object):
                                             'changes': sorted(set(step['before']) | set(step['after']))
                                             if step['action'] == 'update' else [], 'progress': None})
             if step['action'] != 'unchanged':
+                before, after = mask_diff(step['before'], step['after'])
                 self.diffs.append({'before_header': '%s (%s)' % (step['name'], step['action']), 'after_header': step['name'],
-                                   'before': _diff_text(step['before']), 'after': _diff_text(step['after'])})
+                                   'before': _diff_text(before), 'after': _diff_text(after)})
         self.result['changed'] = bool(new_networks or stale_networks or any(step['action'] != 'unchanged' for step in steps)
                                       or any(new_objects.values()) or any(stale.values()))
         if self.module.check_mode:
             return
 
+        try:
+            self._change(desired, new_networks, new_objects, steps, wanted_specs, observed)
+        except EngineError as exc:
+            raise EngineError('%s%s' % (exc, self._roll_back()), exc.status)
+        if self.params['wait'] and self.touched:
+            self._wait(self.touched)
+        for kind in ('secrets', 'configs'):
+            for obj in stale[kind]:
+                self._remove_if_unused(kind, obj)
+        if stale_networks:
+            self._remove_networks([existing_networks[n] for n in stale_networks])
+
+    def _change(self, desired, new_networks, new_objects, steps, wanted_specs, observed):
+        """Create the networks, secrets and configs, then create, update and remove the services; what this run
+        created is recorded in self.created, for _roll_back()."""
         for name in new_networks:
-            self.engine.create_network(desired['networks'][name])
+            created = self.engine.create_network(desired['networks'][name])
+            self.created.append(('network', name, created.get('Id') or created.get('ID') or name))
         for kind in ('secrets', 'configs'):
             for obj in new_objects[kind]:
-                self.engine.create_file_object(kind, obj)
+                object_id = self.engine.create_file_object(kind, obj)
+                self.created.append((kind[:-1], obj['name'], object_id or obj['name']))
         ids = dict((o['Spec']['Name'], o['ID']) for kind in ('secrets', 'configs') for o in self.engine.file_objects(kind))
-        touched = []
+        touched = self.touched
         for step in steps:
             if step['action'] in ('create', 'update'):
                 spec = wanted_specs[step['name']]
@@ -478,7 +594,8 @@ class Stack(object):
                     ref['ConfigID'] = ids.get(ref['ConfigName'], '')
                 auth = self.engine.registry_auth(container['Image']) if self.params['with_registry_auth'] else None
                 if step['action'] == 'create':
-                    self.engine.create_service(spec, auth)
+                    created = self.engine.create_service(spec, auth)
+                    self.created.append(('service', step['name'], created.get('ID') or step['name']))
                 else:
                     current = observed[step['name']]
                     # Stack deploy has no --force: keep the counter, or every task would restart.
@@ -487,13 +604,32 @@ class Stack(object):
                 touched.append(step['name'])
             elif step['action'] == 'remove':
                 self.engine.remove_service(observed[step['name']]['ID'])
-        if self.params['wait'] and touched:
-            self._wait(touched)
-        for kind in ('secrets', 'configs'):
-            for obj in stale[kind]:
-                self._remove_if_unused(kind, obj)
-        if stale_networks:
-            self._remove_networks([existing_networks[n] for n in stale_networks])
+
+    def _roll_back(self):
+        """Remove what this run created (services first, then secrets, configs and networks, newest first), never
+        what existed before it; the text to add to the failure message."""
+        if not self.created:
+            return '; nothing had been created, nothing was rolled back'
+        removed, kept = [], []
+        remove = {'service': self.engine.remove_service, 'network': self.engine.remove_network,
+                  'secret': lambda i: self.engine.remove_file_object('secrets', i),
+                  'config': lambda i: self.engine.remove_file_object('configs', i)}
+        order = {'service': 0, 'secret': 1, 'config': 1, 'network': 2}
+        for kind, name, object_id in sorted(reversed(self.created), key=lambda c: order[c[0]]):
+            try:
+                remove[kind](object_id)
+                removed.append('%s %s' % (kind, name))
+            except EngineError as exc:
+                kept.append('%s %s (%s)' % (kind, name, exc))
+        self.result['rolled_back_objects'] = removed
+        for kind, name, dummy in self.created:
+            key = kind + 's'
+            if kind != 'service' and name in self.result[key]['created'] and '%s %s' % (kind, name) in removed:
+                self.result[key]['created'].remove(name)
+        text = '; rolled back what this run had created: %s' % ', '.join(removed) if removed else ''
+        if kept:
+            text += '; could not remove %s: remove them by hand' % ', '.join(kept)
+        return text
 
     def _remove_if_unused(self, kind, obj):
         try:
@@ -610,7 +746,7 @@ def main():
             state=dict(type='str', default='present', choices=['present', 'absent']),
             compose=dict(type='list', elements='raw'),
             project_dir=dict(type='path'),
-            variables=dict(type='dict', default={}),
+            variables=dict(type='dict', default={}, no_log=True),
             env_files=dict(type='list', elements='path', default=[]),
             dot_env=dict(type='bool', default=False),
             prune=dict(type='bool', default=False),

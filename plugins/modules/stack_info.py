@@ -51,7 +51,20 @@ options:
     description: Lines per service from the end of its logs; V(0) for all.
     type: int
     default: 100
+  mask_values:
+    description:
+      - Further values to mask in the returned logs (for example a password the stack got from a secret file),
+        each replaced by V(<masked mask_values[N]>). Values shorter than 4 characters are not masked.
+      - The values of the services' environment variables whose names contain V(PASSWORD), V(PASSWD), V(TOKEN),
+        V(SECRET), V(KEY), V(CREDENTIAL) or V(AUTH) (or end in V(PASS)) are always masked, as V(<masked NAME>).
+    type: list
+    elements: str
+    default: []
+    version_added: 0.2.0
 notes:
+  - Log lines are masked by this module (see O(logs) and O(mask_values)) before they are returned; a secret that
+    a service prints and that the module does not know (neither in a secret-looking environment variable nor in
+    O(mask_values)) is returned as it was printed.
   - Must run on a swarm manager, or reach one with O(docker_host) (V(tcp://MANAGER:2376) with the TLS files).
     A stack that does not exist gives empty lists.
   - The Docker SDK for Python is not needed; the Engine API is spoken with the standard library.
@@ -130,6 +143,8 @@ logs:
   sample: {"demo_web": ["demo_web.1.q64zrl23beuq@worker1 | listening on :8080"]}
 """
 
+import re
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.anchorage.swarm.plugins.module_utils._stack import node_names as list_node_names, rollout
@@ -153,6 +168,28 @@ def format_log_line(line, service, task_names, node_names):
     return '%s.%s@%s | %s' % (task_names.get(task_id, service), task_id[:12],
                               node_names.get(attrs.get('com.docker.swarm.node.id'), attrs.get('com.docker.swarm.node.id', '')),
                               text)
+
+
+SECRET_NAME = re.compile(r'PASSWORD|PASSWD|PASS$|TOKEN|SECRET|KEY|CREDENTIAL|AUTH', re.I)
+MIN_MASKED = 4  # shorter values would mask ordinary words of the log
+
+
+def secret_values(spec):
+    """The values of a service's environment variables whose names look secret (PASSWORD, TOKEN, SECRET, KEY...)."""
+    values = {}
+    for entry in ((spec.get('TaskTemplate') or {}).get('ContainerSpec') or {}).get('Env') or []:
+        key, sep, value = str(entry).partition('=')
+        if sep and SECRET_NAME.search(key) and len(value) >= MIN_MASKED:
+            values[value] = key
+    return values
+
+
+def mask_line(line, values):
+    """LINE with each of VALUES (value -> its variable's name) replaced by <masked NAME>, longest values first."""
+    for value in sorted(values, key=len, reverse=True):
+        if value in line:
+            line = line.replace(value, '<masked %s>' % values[value])
+    return line
 
 
 class StackInfo(object):
@@ -215,7 +252,10 @@ class StackInfo(object):
                 raw = engine.logs(service['ID'], tail=self.params['logs_tail'] or 'all')
                 text = raw.decode('utf-8', 'replace') if isinstance(raw, bytes) else ''.join(
                     chunk.decode('utf-8', 'replace') for chunk in raw)
-                result['logs'][name] = [format_log_line(line, name, task_names, node_names)
+                masked = secret_values(spec)
+                masked.update((v, 'mask_values[%d]' % i) for i, v in enumerate(self.params['mask_values'])
+                              if v and len(v) >= MIN_MASKED and v not in masked)
+                result['logs'][name] = [mask_line(format_log_line(line, name, task_names, node_names), masked)
                                         for line in text.splitlines() if line]
         return result
 
@@ -241,6 +281,7 @@ def main():
             services=dict(type='list', elements='str', default=[]),
             logs=dict(type='bool', default=False),
             logs_tail=dict(type='int', default=100),
+            mask_values=dict(type='list', elements='str', default=[], no_log=True),
         ),
         supports_check_mode=True,
     )

@@ -142,14 +142,14 @@ def test_deploy_sends_the_secret_and_the_credentials_to_the_engine_only(engine, 
     assert all(not r['path'].startswith('/v1.') for r in engine.requests)
 
 
-def test_resolve_image_asks_the_registry_with_the_credentials(engine, tmp_path, no_sdk):
+def test_resolve_image_asks_the_registry_with_the_credentials_with_registry_auth(engine, tmp_path, no_sdk):
     digest = 'sha256:' + 'b' * 64
     engine.on('GET', '/info', (200, MANAGER_INFO)).on('GET', '/networks', (200, []))
     engine.on('GET', '/secrets', (200, [])).on('GET', '/configs', (200, [])).on('GET', '/services', (200, []))
     engine.on('GET', '/distribution/registry.example:5000/web:1/json',
               (200, {'Descriptor': {'digest': digest}, 'Platforms': [{'architecture': 'amd64', 'os': 'linux'}]}))
-    result = run_module('stack', dict(name='demo', compose=[_compose(tmp_path)], docker_host=engine.docker_host),
-                        no_sdk, check=True)
+    result = run_module('stack', dict(name='demo', compose=[_compose(tmp_path)], with_registry_auth=True,
+                                      docker_host=engine.docker_host), no_sdk, check=True)
     assert result.get('failed') is not True, result
     asked = sent(engine, 'GET', '/distribution/registry.example:5000/web:1/json')
     assert len(asked) == 1
