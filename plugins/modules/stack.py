@@ -283,6 +283,7 @@ rolled_back:
 
 import json
 import os
+import re
 import time
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -724,7 +725,14 @@ class Stack(object):
                 self._remove_if_unused(kind, {'id': obj['ID'], 'name': obj['Spec']['Name']})
         self._remove_networks(networks)
 
+    def invocation(self):
+        """The module's arguments as -vvv shows them, with no value of variables (no_log) in them."""
+        params = dict(self.params)
+        params['variables'] = dict((key, 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER') for key in params.get('variables') or {})
+        return {'module_args': params}
+
     def run(self):
+        self.result['invocation'] = self.invocation()
         state = self.params['state']
         action = {'present': self.present, 'absent': self.absent}[state]
         try:
@@ -758,7 +766,20 @@ def main():
         required_if=[('state', 'present', ('compose',))],
         supports_check_mode=True,
     )
+    _narrow_no_log(module)
     Stack(module).run()
+
+
+SECRET_NAME = re.compile(r'PASSWORD|PASSWD|PASS$|TOKEN|SECRET|KEY|CREDENTIAL|AUTH', re.I)
+
+
+def _narrow_no_log(module):
+    """variables is no_log, so Ansible masks each of its values wherever it appears in the output - a TAG of "2"
+    or a replica count of "3" would mask every 2 and 3 of the result. The invocation still hides every value
+    (see Stack.invocation()); Ansible's masking everywhere is kept for the values of secret-looking names only."""
+    variables = module.params.get('variables') or {}
+    secret = set(str(v) for k, v in variables.items() if SECRET_NAME.search(str(k)))
+    module.no_log_values.difference_update(set(str(v) for v in variables.values()) - secret)
 
 
 if __name__ == '__main__':

@@ -94,6 +94,20 @@ def test_variables_are_no_log(fake, env):
     assert 'DB_PASSWORD=' + PASSWORD in sent(fake, 'POST', '/services/create')[0]['body']['TaskTemplate']['ContainerSpec']['Env']
 
 
+def test_plain_variables_are_hidden_in_the_invocation_but_do_not_mask_the_result(fake, env):
+    """A TAG of "2" and replicas of "3" must not turn every 2 and 3 of the result and diff into ********."""
+    empty_swarm(fake)
+    compose = {'services': {'web': {'image': 'web:${TAG}', 'deploy': {'replicas': '${REPLICAS}'}}}}
+    result = run('stack', dict(name='demo', compose=[compose], resolve_image='never',
+                               variables={'TAG': '2', 'REPLICAS': '3'}, docker_host=fake.docker_host),
+                 env, check=True, diff=True)
+    assert result.get('failed') is not True, result
+    assert result['invocation']['module_args']['variables'] == {'TAG': 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER',
+                                                               'REPLICAS': 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'}
+    after = result['diff'][0]['after']
+    assert 'Mode.Replicated.Replicas: 3' in after and 'web:2' in after, after
+
+
 # 2. the diff masks environment values -------------------------------------------------------------------------
 def test_diff_masks_environment_values_and_names_the_changed_key(fake, env, tmp_path):
     """The values come from the compose file itself (not a no_log parameter): only the module's masking hides them."""
