@@ -393,6 +393,13 @@ class Stack(object):
         self.created = []  # (kind, name, id) of each object this run created, in order
         self.touched = []
 
+    def warn(self, text):
+        """module.warn with the no_log values masked: Ansible masks them in results and messages, not warnings."""
+        for value in sorted(self.module.no_log_values, key=len, reverse=True):
+            if value and value in text:
+                text = text.replace(value, '********')
+        self.module.warn(text)
+
     # Input -------------------------------------------------------------------------------------------------
     def _read_compose(self):
         files = []
@@ -438,12 +445,12 @@ class Stack(object):
         desired = convert(self.name, config, variables, working_dir=working_dir)
         check_specs(desired['services'])
         for warning in warnings + desired['warnings']:
-            self.module.warn(warning)
+            self.warn(warning)
         return desired
 
     # Observation -------------------------------------------------------------------------------------------
     def _connect(self):
-        self.engine = StackEngine(self.params, warn=self.module.warn)
+        self.engine = StackEngine(self.params, warn=self.warn)
         manager, state = self.engine.manager_state()
         if not manager:
             raise EngineError('this node is not a swarm manager (its swarm state is %s); run the task on a manager' % state)
@@ -487,10 +494,10 @@ class Stack(object):
                                                              with_auth=self.params['with_registry_auth'])
             except EngineError as exc:
                 if same_reference:
-                    self.module.warn('%s: %s; keeping the image the service runs' % (spec['Name'], exc))
+                    self.warn('%s: %s; keeping the image the service runs' % (spec['Name'], exc))
                     self._keep_current_image(task, current_spec)
                 else:
-                    self.module.warn('image %s could not be accessed on a registry to record its digest (%s). Each node '
+                    self.warn('image %s could not be accessed on a registry to record its digest (%s). Each node '
                                      'will access it independently, possibly leading to different nodes running '
                                      'different versions of the image.' % (task['ContainerSpec']['Image'], exc))
                 continue
@@ -638,7 +645,7 @@ class Stack(object):
         except EngineError as exc:
             if exc.status in (400, 409) or 'in use' in str(exc):
                 # A service that did not move (a failed or unwaited update) still uses it: keep it for now.
-                self.module.warn('%s %s is still in use, kept: %s' % (kind[:-1], obj['name'], exc))
+                self.warn('%s %s is still in use, kept: %s' % (kind[:-1], obj['name'], exc))
                 self.result[kind]['removed'].remove(obj['name'])
             elif exc.status != 404:
                 raise

@@ -108,6 +108,17 @@ def test_plain_variables_are_hidden_in_the_invocation_but_do_not_mask_the_result
     assert 'Mode.Replicated.Replicas: 3' in after and 'web:2' in after, after
 
 
+def test_secret_named_variable_is_masked_wherever_it_shows(fake, env):
+    """A variables value of a secret-looking name is masked by Ansible in every output (here a warning naming the
+    image it was interpolated into), not only in the invocation."""
+    empty_swarm(fake)
+    result = run('stack', dict(name='demo', compose=[{'services': {'web': {'image': 'web:${API_TOKEN}'}}}],
+                               variables={'API_TOKEN': 'tok3nvalue99'}, docker_host=fake.docker_host), env, check=True)
+    assert result.get('failed') is not True, result
+    assert 'could not be accessed' in json.dumps(result['warnings']), result['warnings']
+    assert 'tok3nvalue99' not in json.dumps(result)
+
+
 # 2. the diff masks environment values -------------------------------------------------------------------------
 def test_diff_masks_environment_values_and_names_the_changed_key(fake, env, tmp_path):
     """The values come from the compose file itself (not a no_log parameter): only the module's masking hides them."""
