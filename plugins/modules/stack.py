@@ -80,7 +80,10 @@ options:
       - Values for V(${VAR}) interpolation (and for C(environment) and C(env_file) entries that name a variable
         without a value, and V(HOME) for bind sources that start with V(~)), as the CLI takes them from its
         environment. Only these and O(env_files) are used, never the environment of the module.
-      - The values are C(no_log) (they often are passwords): Ansible masks them in any output, even at C(-vvv).
+      - The values are never shown in the module's arguments, even at C(-vvv) (this option is C(no_log)). Values
+        whose names look secret (V(PASSWORD), V(PASSWD), V(TOKEN), V(SECRET), V(KEY), V(CREDENTIAL), V(AUTH), or
+        ending in V(PASS)) are also masked wherever they would appear in the output (messages, warnings); other
+        values are not, so that a V(TAG) of V(2) does not mask every 2 of the result.
       - They win over values from O(env_files).
       - An undefined V(${VAR}) without a default (V(${VAR:-default})) is an error, where the CLI would put an
         empty string.
@@ -498,8 +501,8 @@ class Stack(object):
                     self._keep_current_image(task, current_spec)
                 else:
                     self.warn('image %s could not be accessed on a registry to record its digest (%s). Each node '
-                                     'will access it independently, possibly leading to different nodes running '
-                                     'different versions of the image.' % (task['ContainerSpec']['Image'], exc))
+                              'will access it independently, possibly leading to different nodes running '
+                              'different versions of the image.' % (task['ContainerSpec']['Image'], exc))
                 continue
             if digest:
                 task['ContainerSpec']['Image'] = with_digest(task['ContainerSpec']['Image'], digest)

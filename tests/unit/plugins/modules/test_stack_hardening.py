@@ -102,8 +102,8 @@ def test_plain_variables_are_hidden_in_the_invocation_but_do_not_mask_the_result
                                variables={'TAG': '2', 'REPLICAS': '3'}, docker_host=fake.docker_host),
                  env, check=True, diff=True)
     assert result.get('failed') is not True, result
-    assert result['invocation']['module_args']['variables'] == {'TAG': 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER',
-                                                               'REPLICAS': 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'}
+    hidden = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+    assert result['invocation']['module_args']['variables'] == {'TAG': hidden, 'REPLICAS': hidden}
     after = result['diff'][0]['after']
     assert 'Mode.Replicated.Replicas: 3' in after and 'web:2' in after, after
 
