@@ -186,32 +186,100 @@ def dockerd_flags(config, base_flags):
 TLS_KEYS = ('hosts', 'tls', 'tlsverify', 'tlscacert', 'tlscert', 'tlskey')
 
 
-def _flag_value(flag):
-    """The value of ``-H tcp://x``, ``-Htcp://x``, ``--host=tcp://x`` or ``--host tcp://x``."""
-    flag = flag.strip()
-    if flag.startswith('--'):
-        name, sep, value = flag.partition('=')
-        if not sep:
-            parts = flag.split(None, 1)
-            value = parts[1] if len(parts) > 1 else ''
-        return value.strip()
-    return flag[2:].strip()
+# dockerd flags (pflag) that take a value; booleans (--tlsverify, --tls) never take the next argument.
+_VALUE_KEYS = ('hosts', 'tlscacert', 'tlscert', 'tlskey')
+_TRUE = ('1', 't', 'true')
+_FALSE = ('0', 'f', 'false')
+
+
+def parse_flags(flags):
+    """dockerd's flags as ``(key, value, spelling)``, the way pflag reads them.
+
+    A list item may hold one flag (``-H tcp://x``) or a part of one (``['-H', 'tcp://x']``):
+    items are split on blanks, as systemd splits ExecStart. ``-Hx``, ``-H=x``, ``-H x``,
+    ``--host=x`` and ``--host x`` give the same value. A boolean flag takes a value only
+    with '=' (``--tlsverify=false``); a word after it is a stray argument (key None).
+    """
+    tokens = []
+    for item in flags or []:
+        tokens.extend(str(item).split())
+    parsed = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        i += 1
+        key = flag_key(token)
+        if key is None:
+            parsed.append((None, token, token))
+            continue
+        if token.startswith('--'):
+            name, sep, value = token.partition('=')
+            has_value = bool(sep)
+        else:
+            value = token[2:]
+            if value.startswith('='):
+                value = value[1:]
+            has_value = bool(token[2:])
+        if key in _VALUE_KEYS and not has_value and i < len(tokens):
+            value = tokens[i]
+            token = token + ' ' + value
+            i += 1
+            has_value = True
+        if key not in _VALUE_KEYS and not has_value:
+            value = 'true'
+        parsed.append((key, value, token))
+    return parsed
+
+
+def _host_problem(host):
+    """None for a listener that is not TCP; else ``(address, port)``; else a message (not a dockerd listener)."""
+    host = str(host).strip()
+    scheme, sep, address = host.partition('://')
+    if not sep:
+        # dockerd reads an address without a scheme as tcp:// (opts.ParseDaemonHost).
+        scheme, address = 'tcp', host
+    scheme = scheme.lower()
+    if scheme in ('unix', 'fd', 'npipe'):
+        return None
+    if scheme != 'tcp':
+        return ("%s is not an address dockerd can listen on (dockerd serves unix://, fd:// and tcp:// with TLS; "
+                "ssh:// is a client's DOCKER_HOST): remove it from %%s" % host)
+    address = address.split('/', 1)[0]
+    if address.startswith('['):
+        port = address.partition(']')[2]
+        port = port[1:] if port.startswith(':') else ''
+    else:
+        port = address.rpartition(':')[2] if ':' in address else ''
+    return (host, port)
 
 
 def tcp_hosts(config, flags):
     """Every tcp:// address dockerd would listen on, from daemon.json ``hosts`` and -H/--host flags."""
-    hosts = list((config or {}).get('hosts') or [])
-    hosts += [_flag_value(f) for f in flags or [] if flag_key(f) == 'hosts']
-    return [h for h in hosts if str(h).startswith('tcp://')]
+    hosts = list(_config_hosts(config))
+    hosts += [value for key, value, spelling in parse_flags(flags) if key == 'hosts']
+    return [str(h).strip() for h in hosts if isinstance(_host_problem(h), tuple)]
 
 
-def tls_problems(config, flags, tls_enabled):
+def _config_hosts(config):
+    hosts = (config or {}).get('hosts') or []
+    return [hosts] if isinstance(hosts, str) else list(hosts)
+
+
+ROLE_TLS_HOW = ("set engine_tls: true (the role listens on engine_tls_port, 2376, with --tlsverify and its own CA), "
+                "or give dockerd tlsverify: true with tlscacert, tlscert and tlskey")
+MODULE_TLS_HOW = "set tlsverify: true with tlscacert, tlscert and tlskey in config (or --tlsverify and --tlscacert, " \
+                 "--tlscert, --tlskey in flags)"
+
+
+def tls_problems(config, flags, tls_enabled, where='engine_dockerd_flags / daemon.json hosts', how=ROLE_TLS_HOW):
     """What is wrong with the Engine's listeners, as messages naming the setting and the fix.
 
-    A tcp:// listener without ``--tlsverify`` serves the Engine API, which is root on
-    the node, to anyone who can reach the port (the classic plain 2375): it is always
-    refused. With ``tls_enabled`` the role passes -H and the TLS flags itself, so
-    daemon.json must not set them too (dockerd refuses a setting made both ways).
+    A tcp:// listener without TLS client verification (``tlsverify`` true and ``tlscacert``,
+    ``tlscert``, ``tlskey`` all given) serves the Engine API, which is root on the node, to
+    anyone who can reach the port (the classic plain 2375): it is always refused, whatever
+    the spelling (-H, -H=, -Hx, --host, --host=, an address without scheme, daemon.json hosts).
+    With ``tls_enabled`` the role passes -H and the TLS flags itself, so daemon.json must
+    not set them too (dockerd refuses a setting made both ways).
     """
     config = config or {}
     problems = []
@@ -222,20 +290,44 @@ def tls_problems(config, flags, tls_enabled):
                     "daemon.json (engine_daemon_config) sets '%s' while engine_tls is on: the role gives dockerd its "
                     "listeners and TLS files as flags in the systemd drop-in, and dockerd refuses a setting made both "
                     "ways; remove '%s' from daemon.json" % (key, key))
-    verify = bool(config.get('tlsverify')) or any(flag_key(f) == 'tlsverify' for f in flags or [])
-    for host in tcp_hosts(config, flags):
+    parsed = parse_flags(flags)
+    settings = {}
+    for key in ('tlsverify', 'tlscacert', 'tlscert', 'tlskey'):
+        if key in config:
+            settings[key] = config[key]
+    for index, (key, value, spelling) in enumerate(parsed):
+        if key is None and index and parsed[index - 1][0] == 'tlsverify' and '=' not in parsed[index - 1][2]:
+            problems.append(
+                "'%s %s' in %s: dockerd's boolean flags take a value only with '=' "
+                "(--tlsverify=%s); the separate word is a stray argument and dockerd does not start"
+                % (parsed[index - 1][2], value, where.split(' / ')[0], value))
+        if key in settings or key in ('tlsverify', 'tlscacert', 'tlscert', 'tlskey'):
+            settings[key] = value
+    verify = settings.get('tlsverify')
+    if isinstance(verify, str):
+        verify = verify.strip().lower() in _TRUE
+    verify = verify is True
+    missing = [k for k in ('tlscacert', 'tlscert', 'tlskey') if not settings.get(k)]
+    hosts = _config_hosts(config) + [value for key, value, spelling in parsed if key == 'hosts']
+    for host in hosts:
+        found = _host_problem(host)
+        if found is None:
+            continue
+        if not isinstance(found, tuple):
+            problems.append(found % where)
+            continue
+        host, port = found
         # 2375 is where clients speak plain HTTP to the Engine: never opened, even when --tlsverify would cover it
         # (it covers every tcp:// listener). A tcp:// address without a port means 2375 without TLS too.
-        port = host[len('tcp://'):].rpartition(':')[2] if ':' in host[len('tcp://'):] else ''
         if port in ('2375', ''):
             problems.append(
-                "%s would open port 2375, the Engine API's unencrypted port: remove it from engine_dockerd_flags / "
-                "daemon.json hosts; engine_tls: true listens on engine_tls_port (2376) with --tlsverify" % host)
-        elif not verify:
+                "%s would open port 2375, the Engine API's unencrypted port (a tcp:// address without a port means "
+                "2375): remove it from %s and %s" % (host, where, how))
+        elif not verify or missing:
             problems.append(
-                "%s would serve the Engine API without TLS client verification (anyone reaching the port is root on "
-                "the node): remove it from engine_dockerd_flags / daemon.json hosts and set engine_tls: true, which "
-                "listens on engine_tls_port with --tlsverify" % host)
+                "%s would serve the Engine API without TLS client verification (%s; anyone reaching the port is root "
+                "on the node): %s" % (host, 'tlsverify is not true' if not verify else
+                                      'no %s given' % ', '.join(missing), how))
     return problems
 
 

@@ -16,6 +16,9 @@ description:
   - With Engine 23.0 and later the candidate file is checked by C(dockerd --validate --config-file);
     older Engines (Debian 12 ships 20.10) are checked against a table of the keys and value types they accept.
   - A candidate that fails the check is never written; the old file and the running daemon stay as they were.
+  - A C(tcp://) listener in C(hosts) or in O(flags) (any spelling, also C(tcp://) without a port and an address
+    without a scheme) is refused unless C(tlsverify) is true and C(tlscacert), C(tlscert) and C(tlskey) are given.
+  - O(path) must be absolute and its parent a directory (or not exist yet); otherwise the module fails naming O(path).
   - Reports which keys changed and whether a running dockerd picks them up by reload (SIGHUP) or needs a restart,
     so that a role can notify the right handler.
   - Why this module exists. community.docker has no module for the daemon configuration; a templated
@@ -149,6 +152,8 @@ from ansible_collections.anchorage.swarm.plugins.module_utils._engine import (
     render,
     supports_validate,
     table_validation,
+    tls_problems,
+    MODULE_TLS_HOW,
     validate_config,
     validate_error_message,
 )
@@ -175,11 +180,32 @@ class DaemonConfigManager(object):
         if not text.strip():
             return {}
         try:
-            return json.loads(text)
+            current = json.loads(text)
         except ValueError as exc:
             # A file dockerd itself would reject: replace it, but say so in the diff.
             self.module.warn('%s held invalid JSON (%s); it is replaced.' % (self.path, to_native(exc)))
             return {'__invalid_json__': text}
+        if not isinstance(current, dict):
+            # Valid JSON but not an object (a list, a string): dockerd rejects it just the same.
+            self.module.warn('%s held JSON that is not an object (%s); it is replaced.'
+                             % (self.path, type(current).__name__))
+            return {'__invalid_json__': text}
+        return current
+
+    def check_path(self):
+        """Refuse a path daemon.json cannot be written to, before anything is read or written."""
+        if not os.path.isabs(self.path):
+            self.fail("path '%s' is relative: give the absolute path of daemon.json (default /etc/docker/daemon.json); "
+                      "dockerd reads /etc/docker/daemon.json unless --config-file names another" % self.path)
+        if os.path.isdir(self.path):
+            self.fail("path '%s' is a directory: give the path of the daemon.json file itself, "
+                      "e.g. %s" % (self.path, os.path.join(self.path, 'daemon.json')))
+        parent = os.path.dirname(self.path)
+        while parent and not os.path.exists(parent):
+            parent = os.path.dirname(parent) if os.path.dirname(parent) != parent else ''
+        if parent and not os.path.isdir(parent):
+            self.fail("path '%s' cannot be created: '%s' is a file, not a directory; remove that file or set path "
+                      "to a file in a directory" % (self.path, parent))
 
     def find_dockerd(self):
         """The dockerd to validate with, or None where the Engine is not installed (yet)."""
@@ -190,6 +216,14 @@ class DaemonConfigManager(object):
 
     def validate(self, config):
         flags = self.module.params['flags']
+        try:
+            render(config)
+        except (TypeError, ValueError) as exc:
+            self.fail('config cannot be written as JSON (%s): give strings, numbers, booleans, lists and mappings '
+                      'only' % to_native(exc))
+        listeners = tls_problems(config, flags, False, where="config's hosts / flags", how=MODULE_TLS_HOW)
+        if listeners:
+            self.fail('; '.join(listeners) + '. The old file was kept and dockerd was not touched.')
         duplicates = flag_conflicts(config, flags)
         if duplicates:
             self.fail("key '%s' is also set by a dockerd flag (%s); set it in one place only, "
@@ -267,6 +301,7 @@ class DaemonConfigManager(object):
         os.unlink(self.path)
 
     def run(self):
+        self.check_path()
         {'present': self.present, 'absent': self.absent}[self.module.params['state']]()
         return self.result
 

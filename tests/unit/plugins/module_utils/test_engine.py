@@ -189,39 +189,73 @@ def test_version_regex_is_anchored_and_escapes_dots():
     assert not re.match(regex, '126.1.5')
 
 
+CERTS = ["--tlscacert=/c/ca.pem", "--tlscert=/c/cert.pem", "--tlskey=/c/key.pem"]
+CERT_KEYS = {"tlscacert": "/c/ca.pem", "tlscert": "/c/cert.pem", "tlskey": "/c/key.pem"}
+
+
 @pytest.mark.parametrize(
     ("config", "flags", "tls", "expected"),
     [
         # The packaged unit's flags and nothing else: no TCP listener at all.
         ({}, ["-H fd://", "--containerd=/run/containerd/containerd.sock"], False, []),
+        ({}, ["-H", "fd://", "-H", "unix:///var/run/docker.sock"], False, []),
+        ({"hosts": ["unix:///var/run/docker.sock", "fd://"]}, [], False, []),
         # The classic plain port, in each way it can be given.
         ({}, ["-H fd://", "-H tcp://0.0.0.0:2375"], False, ["tcp://0.0.0.0:2375"]),
+        ({}, ["-H", "tcp://0.0.0.0:2375"], False, ["tcp://0.0.0.0:2375"]),
+        ({}, ["-H=tcp://0.0.0.0:2375"], False, ["tcp://0.0.0.0:2375"]),
         ({}, ["-Htcp://10.0.0.1:2375"], False, ["tcp://10.0.0.1:2375"]),
+        ({}, ["--host", "tcp://0.0.0.0:2375"], False, ["tcp://0.0.0.0:2375"]),
         ({}, ["--host=tcp://:2375"], False, ["tcp://:2375"]),
         ({}, ["--host tcp://:2376"], False, ["tcp://:2376"]),
+        ({}, ["-H fd:// -H tcp://0.0.0.0:2375"], False, ["tcp://0.0.0.0:2375"]),
+        ({}, ["-H TCP://0.0.0.0:2375"], False, ["TCP://0.0.0.0:2375"]),
+        # No port means 2375; no scheme means tcp:// (dockerd's ParseDaemonHost).
+        ({}, ["-H tcp://"], False, ["tcp://:2375"]),
+        ({}, ["-H tcp://0.0.0.0"], False, ["tcp://0.0.0.0:2375"]),
+        ({}, ["-H 0.0.0.0:2376"], False, ["0.0.0.0:2376"]),
+        ({}, ["-H", ":2375"], False, [":2375"]),
+        # IPv6, with and without a port.
+        ({}, ["-H tcp://[::]:2375"], False, ["tcp://[::]:2375"]),
+        ({}, ["-H tcp://[::]"], False, ["tcp://[::]:2375"]),
+        ({}, ["-H tcp://[::1]:2376"], False, ["tcp://[::1]:2376"]),
         ({"hosts": ["unix:///var/run/docker.sock", "tcp://0.0.0.0:2375"]}, [], False, ["tcp://0.0.0.0:2375"]),
-        # TLS verification on, by flag or by daemon.json: allowed.
-        ({}, ["-H fd://", "-H tcp://0.0.0.0:2376", "--tlsverify", "--tlscacert=/c"], False, []),
-        ({"hosts": ["tcp://0.0.0.0:2376"], "tlsverify": True}, [], False, []),
+        ({"hosts": ["tcp://"]}, [], False, ["tcp://:2375"]),
+        ({"hosts": "tcp://0.0.0.0:2376"}, [], False, ["tcp://0.0.0.0:2376"]),
+        # TLS verification on, with the three files, by flag or by daemon.json: allowed.
+        ({}, ["-H fd://", "-H tcp://0.0.0.0:2376", "--tlsverify"] + CERTS, False, []),
+        ({}, ["-H", "tcp://[::]:2376", "--tlsverify=true"] + CERTS, False, []),
+        ({"hosts": ["tcp://0.0.0.0:2376"], "tlsverify": True}, CERTS, False, []),
+        (dict(CERT_KEYS, hosts=["tcp://0.0.0.0:2376"], tlsverify=True), [], False, []),
+        # tlsverify switched off, or without its files: refused.
+        ({}, ["-H tcp://0.0.0.0:2376", "--tlsverify=false"] + CERTS, False, ["tcp://0.0.0.0:2376"]),
+        ({}, ["-H tcp://0.0.0.0:2376", "--tlsverify=0"] + CERTS, False, ["tcp://0.0.0.0:2376"]),
+        (dict(CERT_KEYS, hosts=["tcp://0.0.0.0:2376"], tlsverify=False), [], False, ["tcp://0.0.0.0:2376"]),
+        (dict(CERT_KEYS, hosts=["tcp://0.0.0.0:2376"]), ["--tlsverify=false"], False, ["tcp://0.0.0.0:2376"]),
+        ({}, ["-H tcp://0.0.0.0:2376", "--tlsverify"], False, ["tcp://0.0.0.0:2376"]),
+        ({}, ["-H tcp://0.0.0.0:2376", "--tlsverify", "--tlscacert=/c/ca.pem"], False, ["tcp://0.0.0.0:2376"]),
         # --tlsverify would cover 2375 too, but clients speak plain HTTP there: never opened.
-        ({}, ["-H fd://", "-H tcp://0.0.0.0:2375", "-H tcp://0.0.0.0:2376", "--tlsverify"], True,
+        ({}, ["-H fd://", "-H tcp://0.0.0.0:2375", "-H tcp://0.0.0.0:2376", "--tlsverify"] + CERTS, True,
          ["tcp://0.0.0.0:2375"]),
         # tls without verify is still open to anyone: refused.
         ({"hosts": ["tcp://0.0.0.0:2376"], "tls": True}, [], False, ["tcp://0.0.0.0:2376"]),
+        (dict(CERT_KEYS, hosts=["tcp://0.0.0.0:2376"], tls=True), [], False, ["tcp://0.0.0.0:2376"]),
     ],
 )
 def test_tls_problems_refuse_every_tcp_listener_without_verify(config, flags, tls, expected):
     problems = tls_problems(config, flags, tls)
     assert len(problems) == len(expected)
     for problem, host in zip(problems, expected):
-        reason = " would open port 2375" if host.endswith(":2375") else " would serve the Engine API without TLS"
-        assert problem.startswith(host + reason)
+        plain = host.endswith(":2375")
+        reason = " would open port 2375" if plain else " would serve the Engine API without TLS"
+        assert problem.startswith(host.replace("tcp://:2375", "tcp://").replace(":2375", "") + reason) or \
+            problem.startswith(host + reason)
         assert "engine_tls: true" in problem
 
 
 @pytest.mark.parametrize("key", ["hosts", "tls", "tlsverify", "tlscacert", "tlscert", "tlskey"])
 def test_tls_problems_with_engine_tls_name_each_daemon_json_key(key):
-    flags = ["-H fd://", "-H tcp://0.0.0.0:2376", "--tlsverify"]
+    flags = ["-H fd://", "-H tcp://0.0.0.0:2376", "--tlsverify"] + CERTS
     problems = tls_problems({key: ["unix:///var/run/docker.sock"] if key == "hosts" else True}, flags, True)
     assert problems == [p for p in problems if "'%s'" % key in p] and len(problems) == 1
     assert "remove '%s' from daemon.json" % key in problems[0]
@@ -229,6 +263,26 @@ def test_tls_problems_with_engine_tls_name_each_daemon_json_key(key):
 
 def test_tls_problems_without_engine_tls_leave_daemon_json_tls_alone():
     assert tls_problems({"hosts": ["unix:///var/run/docker.sock"]}, ["--tlsverify"], False) == []
+
+
+@pytest.mark.parametrize("flags", [["--tlsverify", "false"], ["--tlsverify false"]])
+def test_tls_problems_a_word_after_a_boolean_flag_is_a_stray_argument(flags):
+    # pflag reads '--tlsverify false' as --tlsverify=true plus the argument 'false', which dockerd refuses.
+    problems = tls_problems({}, ["-H tcp://0.0.0.0:2376"] + flags + CERTS, False)
+    assert len(problems) == 1 and "--tlsverify=false" in problems[0] and "stray argument" in problems[0]
+
+
+@pytest.mark.parametrize("host", ["ssh://user@node", "http://0.0.0.0:2375"])
+def test_tls_problems_refuse_addresses_dockerd_cannot_listen_on(host):
+    problems = tls_problems({}, ["-H", host], False)
+    assert len(problems) == 1 and problems[0].startswith(host + " is not an address dockerd can listen on")
+    assert "remove it from engine_dockerd_flags" in problems[0]
+
+
+def test_tls_problems_message_says_where_and_how_for_the_module():
+    problems = tls_problems({"hosts": ["tcp://0.0.0.0:2376"]}, [], False, where="config's hosts / flags",
+                            how="set tlsverify")
+    assert problems and "config's hosts / flags" not in problems[0] and problems[0].endswith("set tlsverify")
 
 
 def test_tcp_hosts_reads_config_and_every_flag_form():

@@ -148,3 +148,60 @@ def test_before_install_a_wrong_value_is_refused_whatever_the_version(tmp_path):
                              dockerd_path=str(tmp_path / 'absent'), engine_version='27.3.1'), check=True)
     assert result['failed'] is True
     assert "key 'live-restore' must be a boolean" in result['msg']
+
+
+@pytest.mark.parametrize(("config", "flags"), [
+    ({'hosts': ['unix:///var/run/docker.sock', 'tcp://0.0.0.0:2375']}, []),
+    ({'hosts': ['tcp://']}, []),
+    ({'hosts': ['tcp://[::]:2376']}, []),
+    ({'hosts': ['tcp://0.0.0.0:2376'], 'tlsverify': True}, []),
+    ({'hosts': ['tcp://0.0.0.0:2376'], 'tlsverify': False, 'tlscacert': '/c', 'tlscert': '/c', 'tlskey': '/c'}, []),
+    ({}, ['-H', 'tcp://0.0.0.0:2376']),
+])
+def test_tcp_hosts_without_tls_are_refused_before_writing(tmp_path, config, flags):
+    path = tmp_path / 'daemon.json'
+    path.write_text('{"debug": false}')
+    result = run_module({'path': str(path), 'config': config, 'flags': flags, 'validate': False})
+    assert result.get('failed') and 'tlsverify: true with tlscacert, tlscert and tlskey' in result['msg']
+    assert path.read_text() == '{"debug": false}'
+
+
+def test_tcp_host_with_tls_verification_is_written(tmp_path):
+    path = tmp_path / 'daemon.json'
+    config = {'hosts': ['tcp://0.0.0.0:2376'], 'tlsverify': True, 'tlscacert': '/c', 'tlscert': '/c', 'tlskey': '/c'}
+    result = run_module({'path': str(path), 'config': config, 'validate': False})
+    assert result['changed'] and not result.get('failed')
+
+
+def test_relative_path_is_refused_by_name(tmp_path):
+    result = run_module({'path': 'daemon.json', 'config': {'debug': True}, 'validate': False})
+    assert result.get('failed') and "path 'daemon.json' is relative" in result['msg']
+    assert 'exception' not in result and 'absolute path' in result['msg']
+
+
+@pytest.mark.parametrize('sub', ['daemon.json', 'deeper/daemon.json'])
+def test_path_under_a_file_is_refused_by_name(tmp_path, sub):
+    blocker = tmp_path / 'docker'
+    blocker.write_text('not a folder')
+    result = run_module({'path': str(blocker / sub), 'config': {'debug': True}, 'validate': False})
+    assert result.get('failed') and 'exception' not in result
+    assert "'%s' is a file, not a directory" % blocker in result['msg'] and result['msg'].count('path') >= 1
+
+
+def test_path_that_is_a_directory_is_refused_by_name(tmp_path):
+    result = run_module({'path': str(tmp_path), 'config': {'debug': True}, 'validate': False})
+    assert result.get('failed') and 'is a directory' in result['msg'] and 'exception' not in result
+
+
+@pytest.mark.parametrize('text', ['[1, 2]', '"debug"', '3'])
+def test_existing_json_that_is_not_an_object_is_replaced(tmp_path, text):
+    path = tmp_path / 'daemon.json'
+    path.write_text(text)
+    result = run_module({'path': str(path), 'config': {'debug': True}, 'validate': False})
+    assert result['changed'] and 'exception' not in result
+    assert json.loads(path.read_text()) == {'debug': True}
+
+
+def test_config_not_a_mapping_is_refused_by_name(tmp_path):
+    result = run_module({'path': str(tmp_path / 'daemon.json'), 'config': ['debug'], 'validate': False})
+    assert result.get('failed') and 'config' in result['msg'] and 'exception' not in result
