@@ -182,7 +182,11 @@ from ansible_collections.anchorage.swarm.plugins.module_utils._docker_api import
     engine_argument_spec,
     engine_from_params,
 )
-from ansible_collections.anchorage.swarm.plugins.module_utils._swarm_member import MemberError, SwarmMember
+from ansible_collections.anchorage.swarm.plugins.module_utils._swarm_member import (
+    MemberError,
+    SwarmMember,
+    timeout_problem,
+)
 
 ACTIONS = {
     'init': 'init the swarm',
@@ -217,6 +221,10 @@ class SwarmMemberModule(object):
                                    for key in ('local_state', 'node_id', 'cluster_id', 'manager', 'node_addr'))
 
     def run(self):
+        problem = timeout_problem(self.params['timeout'])
+        if problem:
+            # Checked before the client is made: it would raise on a negative or huge socket timeout.
+            self.fail(problem)
         try:
             self.member = SwarmMember(engine_from_params(self.params, self.module.warn), self.params,
                                       check_mode=self.module.check_mode)
