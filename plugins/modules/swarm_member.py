@@ -66,6 +66,7 @@ options:
   timeout:
     description:
       - Seconds to wait for each answer of the Engine, and for the node to become active after a join or an unlock.
+      - From V(1) to V(86400); any other value fails before the Engine is asked.
     type: int
     default: 120
   advertise_addr:
@@ -114,6 +115,9 @@ options:
     description:
       - O(state=absent) - let a manager leave, even if that breaks the quorum.
       - O(state=joined) - make a manager of a swarm other than O(expected_cluster_id) leave it and join.
+        Every join input (the token's V(SWMTKN-1-<digest>-<secret>) form, O(remote_addrs) as V(host:port), the
+        addresses, O(data_path_port), O(timeout)) is checked before the node leaves, so a bad one changes nothing.
+        A join that fails after the leave says so, and the result reports the node's state after the failure.
       - O(state=init) - make a node in a V(pending) or V(error) swarm state leave it before the init.
     type: bool
     default: false
