@@ -598,3 +598,35 @@ def test_member_masks_a_token_the_engine_quotes_even_without_no_log(engine):
         mod.SwarmMemberModule(Module()).fail('the Engine said: bad token %s' % WORKER_TOKEN)
     assert WORKER_TOKEN not in exc.value.args[0]['msg']
     assert '********' in exc.value.args[0]['msg']
+
+
+# Issue 16: swarm_plan fails with a message, not a traceback, on an inventory item it cannot read.
+
+@pytest.mark.parametrize('item, words', [
+    ({'role': 'manager'}, ['inventory item 0', 'has no name', 'name: HOST']),
+    ({'name': '', 'role': 'manager'}, ['inventory item 0', 'has no name']),
+    ({'name': 5, 'role': 'manager'}, ['inventory item 0', 'name 5 is int, not a string', 'quote it']),
+], ids=['no-name', 'empty-name', 'int-name'])
+def test_plan_inventory_item_without_a_string_name_is_a_message(item, words):
+    result = run_module('swarm_plan', dict(inventory=[item], observed={}))
+    assert result['failed'] is True
+    assert result['msg'].startswith('Cannot converge the swarm: ')
+    for word in words:
+        assert word in result['msg']
+    assert 'Traceback' not in json.dumps(result) and 'exception' not in result
+
+
+@pytest.mark.parametrize('item, word', [
+    ({'name': 'm1', 'role': 'boss'}, "role 'boss' is neither manager nor worker"),
+    ({'name': 'm1', 'role': 'manager', 'labels': ['zone=a']}, 'swarm_node_labels must be a mapping'),
+    ({'name': 'm1', 'role': 'manager', 'availability': 'off'}, "swarm_node_availability is 'off'"),
+], ids=['role', 'labels', 'availability'])
+def test_plan_inventory_bad_fields_are_messages(item, word):
+    result = run_module('swarm_plan', dict(inventory=[item], observed={}))
+    assert result['failed'] is True and word in result['msg']
+
+
+def test_plan_inventory_duplicate_names_are_a_message():
+    item = {'name': 'm1', 'role': 'manager'}
+    result = run_module('swarm_plan', dict(inventory=[item, dict(item)], observed={}))
+    assert result['failed'] is True and 'm1: listed twice' in result['msg']
