@@ -67,6 +67,22 @@ def _strings(labels):
     return out
 
 
+def inventory_shape_errors(inventory):
+    """Errors that keep the inventory from being read at all: an item that is no mapping, has no name, or whose name
+    is not a string. Checked before anything else, each naming the item (by its position) and the fix."""
+    errors = []
+    for index, host in enumerate(inventory or []):
+        if not isinstance(host, dict):
+            errors.append('inventory item %d is %s, not a mapping with name and role.' % (index, type(host).__name__))
+        elif 'name' not in host or host['name'] in (None, ''):
+            errors.append('inventory item %d (%s) has no name: give each item the inventory host name (name: HOST).'
+                          % (index, ', '.join(sorted(str(k) for k in host)) or 'empty'))
+        elif not isinstance(host['name'], str):
+            errors.append('inventory item %d: name %r is %s, not a string; quote it (name: "%s").'
+                          % (index, host['name'], type(host['name']).__name__, host['name']))
+    return errors
+
+
 def validate_inventory(inventory):
     """Errors in the swarm part of the inventory, each naming the host, the variable and the fix."""
     errors = []

@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
 import time
 
 from ansible_collections.anchorage.swarm.plugins.module_utils._docker_api import EngineAPIError, info_record
@@ -25,6 +26,74 @@ JOIN_STILL_RUNNING = 'Timeout was reached before node joined'
 
 class MemberError(Exception):
     """A request this node cannot make now; the message says why and what to do."""
+
+
+TOKEN_RE = re.compile(r'^SWMTKN-1-[0-9a-z]{50}-[0-9a-z]{25}$')
+MAX_TIMEOUT = 86400
+
+
+def _host_port_problem(option, value, port_required):
+    """Why `value` is no host[:port] address (None when it is one)."""
+    if not isinstance(value, str) or not value.strip() or any(c.isspace() for c in value):
+        return '%s %r is no address (host:port)' % (option, value)
+    if value.startswith('['):
+        host, _sep, rest = value[1:].partition(']')
+        port = rest[1:] if rest.startswith(':') else None
+        if rest and port is None:
+            return '%s %r is not [IPv6]:port' % (option, value)
+    elif value.count(':') > 1:
+        host, port = value, None  # a bare IPv6 address
+    else:
+        host, sep, port = value.partition(':')
+        port = port if sep else None
+    if port is None:
+        if port_required:
+            return '%s %r has no port; write it as host:port, e.g. 10.0.0.11:2377' % (option, value)
+        return None
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        return '%s %r is not host:port with a port from 1 to 65535' % (option, value)
+    return None
+
+
+def timeout_problem(timeout):
+    """Why `timeout` is no usable wait in seconds (None when it is one)."""
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, int) or not 0 < timeout <= MAX_TIMEOUT:
+        return 'timeout %r is not a number of seconds from 1 to %d' % (timeout, MAX_TIMEOUT)
+    return None
+
+
+def join_problems(params):
+    """Every reason the join inputs cannot work, checked before anything is changed (an empty list when none).
+
+    The token itself never appears in a message."""
+    problems = []
+    token = params.get('join_token')
+    if not token or not isinstance(token, str) or not TOKEN_RE.match(token.strip()):
+        problems.append('join_token is not a swarm join token (SWMTKN-1-<digest>-<secret>, as '
+                        '`docker swarm join-token -q worker` prints it)')
+    remotes = params.get('remote_addrs') or []
+    if not remotes:
+        problems.append('remote_addrs names no manager to join through')
+    for addr in remotes:
+        problem = _host_port_problem('remote_addrs item', addr, True)
+        if problem:
+            problems.append(problem)
+    for option in ('listen_addr', 'advertise_addr', 'data_path_addr'):
+        value = params.get(option)
+        if value not in (None, ''):
+            # An interface name (eth0) or an address, with or without a port.
+            problem = _host_port_problem(option, value, False)
+            if problem:
+                problems.append(problem)
+    port = params.get('data_path_port')
+    if port is not None and not (isinstance(port, int) and 1024 <= port <= 49151):
+        problems.append('data_path_port %r is not a port from 1024 to 49151' % (port,))
+    problem = timeout_problem(params.get('timeout'))
+    if problem:
+        problems.append(problem)
+    return problems
 
 
 def _poll(check, timeout):
@@ -44,6 +113,13 @@ def _body(params, keys):
         if params.get(option) not in (None, '', []):
             body[key] = params[option]
     return body
+
+
+def after_failed_join(left, why, state_now):
+    """The message of a join that failed after the node left its swarm: what happened and the state now."""
+    where = 'the node is in no swarm now' if state_now == 'inactive' else 'the node is in swarm state %s now' % state_now
+    return ('left swarm %s, then the join failed: %s; %s; to rejoin, run again with a valid join token and '
+            'a reachable manager (remote_addrs)' % (left, why, where))
 
 
 class SwarmMember(object):
@@ -97,6 +173,9 @@ class SwarmMember(object):
         self.done()
 
     def wait_active(self):
+        problem = timeout_problem(self.params.get('timeout'))
+        if problem:
+            raise MemberError(problem)
         timeout = self.params.get('timeout') or 120
         if not _poll(lambda: self.read()['local_state'] == 'active', timeout):
             node = self.node
@@ -151,22 +230,40 @@ class SwarmMember(object):
             leave_first = True
         if not self.params.get('join_token') or not self.params.get('remote_addrs'):
             raise MemberError('no join token or no manager address to join through was given')
+        problems = join_problems(self.params)
+        if problems:
+            # Checked before any leave: a bad input must not cost the node the swarm it is in.
+            raise MemberError('; '.join(problems) + ' (nothing was changed)')
         # The join token decides the role, so check mode cannot tell it.
         if not self.change(dict(local_state='active', manager=None,
                                 cluster_id=self.params.get('expected_cluster_id') or '')):
             return
+        left = None
         if leave_first:
             self.leave(force=True)
+            left = node['cluster_id'] or 'the pending one'
         body = _body(self.params, [('listen_addr', 'ListenAddr'), ('advertise_addr', 'AdvertiseAddr'),
                                    ('data_path_addr', 'DataPathAddr'), ('remote_addrs', 'RemoteAddrs'),
                                    ('join_token', 'JoinToken')])
         try:
-            self.api.post('/swarm/join', body)
-        except EngineAPIError as exc:
-            if exc.status is None or JOIN_STILL_RUNNING not in (exc.message or ''):
+            try:
+                self.api.post('/swarm/join', body)
+            except EngineAPIError as exc:
+                if exc.status is None or JOIN_STILL_RUNNING not in (exc.message or ''):
+                    raise
+            self.done()
+            self.wait_active()
+        except (EngineAPIError, MemberError) as exc:
+            if left is None:
                 raise
-        self.done()
-        self.wait_active()
+            raise MemberError(after_failed_join(left, getattr(exc, 'message', None) or str(exc), self._now()))
+
+    def _now(self):
+        """The node's swarm state now, as a failure reports it (re-read: the join may have half happened)."""
+        try:
+            return self.read()['local_state']
+        except EngineAPIError:
+            return 'unknown (the Engine did not answer)'
 
     def absent(self):
         if self.node['local_state'] == 'inactive':

@@ -394,7 +394,10 @@ def port_findings(results, managers, data_path_port=DEFAULT_DATA_PATH_PORT):
     for node in sorted(results):
         probe = _probe_of(results[node])
         if probe:
-            probes[node] = probe
+            # Each node timed its probe by its own clock; its measured skew against the controller (the node
+            # dict's ``skew``) puts the windows on one clock, so that a skew the preflight allows cannot make
+            # windows that did not overlap look as if they did (and a silence look like a closed port).
+            probes[node] = _on_controller_clock(probe, results[node])
         else:
             findings.append(finding('warning', 'ports', node,
                                     'not probed: the preflight probe did not run on %s, '
@@ -449,6 +452,18 @@ def port_findings(results, managers, data_path_port=DEFAULT_DATA_PATH_PORT):
     return findings
 
 
+def _on_controller_clock(probe, node):
+    """The probe with ``started``/``ended`` moved by the node's measured skew (unchanged when none was measured)."""
+    skew = node.get('skew') if isinstance(node, dict) and 'bound' not in node else None
+    if not isinstance(skew, (int, float)) or isinstance(skew, bool):
+        return probe
+    moved = dict(probe)
+    for key in ('started', 'ended'):
+        if isinstance(probe.get(key), (int, float)):
+            moved[key] = probe[key] - skew
+    return moved
+
+
 def _windows_overlap(first, second, minimum=0.5):
     """Whether two probes listened and sent at the same time for ``minimum`` seconds.
 
@@ -498,7 +513,8 @@ def cluster_findings(preflight, observed, managers, data_path_port=DEFAULT_DATA_
             versions[name] = version
     findings.extend(hostname_findings(hostnames))
     findings.extend(engine_version_findings(versions))
-    probes = dict((name, r['node'].get('probe')) for name, r in results.items())
+    # The whole node dict (probe and measured clock skew), None where no probe ran.
+    probes = dict((name, r['node'] if r['node'].get('probe') else None) for name, r in results.items())
     if any(probes.values()):
         findings.extend(port_findings(probes, managers, data_path_port))
     return findings

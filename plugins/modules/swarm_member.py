@@ -66,6 +66,7 @@ options:
   timeout:
     description:
       - Seconds to wait for each answer of the Engine, and for the node to become active after a join or an unlock.
+      - From V(1) to V(86400); any other value fails before the Engine is asked.
     type: int
     default: 120
   advertise_addr:
@@ -114,6 +115,9 @@ options:
     description:
       - O(state=absent) - let a manager leave, even if that breaks the quorum.
       - O(state=joined) - make a manager of a swarm other than O(expected_cluster_id) leave it and join.
+        Every join input (the token's V(SWMTKN-1-<digest>-<secret>) form, O(remote_addrs) as V(host:port), the
+        addresses, O(data_path_port), O(timeout)) is checked before the node leaves, so a bad one changes nothing.
+        A join that fails after the leave says so, and the result reports the node's state after the failure.
       - O(state=init) - make a node in a V(pending) or V(error) swarm state leave it before the init.
     type: bool
     default: false
@@ -182,7 +186,11 @@ from ansible_collections.anchorage.swarm.plugins.module_utils._docker_api import
     engine_argument_spec,
     engine_from_params,
 )
-from ansible_collections.anchorage.swarm.plugins.module_utils._swarm_member import MemberError, SwarmMember
+from ansible_collections.anchorage.swarm.plugins.module_utils._swarm_member import (
+    MemberError,
+    SwarmMember,
+    timeout_problem,
+)
 
 ACTIONS = {
     'init': 'init the swarm',
@@ -217,6 +225,10 @@ class SwarmMemberModule(object):
                                    for key in ('local_state', 'node_id', 'cluster_id', 'manager', 'node_addr'))
 
     def run(self):
+        problem = timeout_problem(self.params['timeout'])
+        if problem:
+            # Checked before the client is made: it would raise on a negative or huge socket timeout.
+            self.fail(problem)
         try:
             self.member = SwarmMember(engine_from_params(self.params, self.module.warn), self.params,
                                       check_mode=self.module.check_mode)

@@ -215,7 +215,7 @@ findings:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.anchorage.swarm.plugins.module_utils._swarm import plan
+from ansible_collections.anchorage.swarm.plugins.module_utils._swarm import inventory_shape_errors, plan
 from ansible_collections.anchorage.swarm.plugins.module_utils._swarm_preflight import cluster_findings, summarize
 
 
@@ -246,6 +246,9 @@ class SwarmPlanner(object):
         self.module.fail_json(msg='Cannot converge the swarm: %s' % why, **kwargs)
 
     def run(self):
+        shape = inventory_shape_errors(self.params['inventory'])
+        if shape:
+            self.fail(' '.join(shape))
         observed, warnings = {}, []
         for name, record in self.params['observed'].items():
             # A registered swarm_node_info result, or its swarm_node record.

@@ -551,3 +551,36 @@ def test_module_refuses_a_bad_port():
     result = run_module(dict(probe=False, data_path_port=0))
     assert result['failed'] is True
     assert result['msg'] == 'Cannot run the Swarm preflight: data_path_port must be between 1 and 65535, got 0'
+
+
+# Issue 16: the probe windows are compared on the controller's clock (each node's measured skew taken out).
+
+def _skewed(results, node, skew):
+    """The node dict the module returns: the probe timed by a clock `skew` seconds off, and that skew measured."""
+    probe_ = dict(results[node])
+    probe_['started'] += skew
+    probe_['ended'] += skew
+    return dict(probe=probe_, skew=skew)
+
+
+def test_skew_within_the_allowed_does_not_make_windows_seem_to_overlap():
+    # w2 really ran 5..9 s after w1's start (w1: 100..104), its clock is 3 s behind, so it reported 102..106:
+    # on the nodes' own clocks the windows overlap 2 s and w2's silence looked like a closed firewall.
+    results = everyone_heard(['w1', 'w2'], [])
+    results['w2'].update(started=105.0, ended=109.0)
+    results['w2']['heard'] = dict((k, []) for k in WORKER_PORTS)
+    results['w1']['heard'] = dict((k, []) for k in WORKER_PORTS)
+    nodes = dict(w1=dict(probe=results['w1'], skew=0.0), w2=_skewed(results, 'w2', -3.0))
+    found = port_findings(nodes, [])
+    assert [f['level'] for f in found] == ['warning', 'warning']
+    assert all('not tested against each other' in f['msg'] for f in found)
+
+
+def test_skewed_clock_still_reports_a_closed_port():
+    # Both probed at the same time; w2's clock is 8 s ahead (allowed: 10 s). w1's VXLAN never reaches w2.
+    results = everyone_heard(['w1', 'w2'], [])
+    results['w2']['heard']['4789/udp'] = []
+    nodes = dict(w1=dict(probe=results['w1'], skew=0.0), w2=_skewed(results, 'w2', 8.0))
+    found = port_findings(nodes, [])
+    assert found == [dict(level='error', check='ports', node='w2',
+                          msg="w1 cannot reach w2 on 4789/udp: open it in w2's firewall (and between the hosts)")]
