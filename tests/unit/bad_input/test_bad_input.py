@@ -125,12 +125,12 @@ def test_bad_input(case, tmp_path):
     traceback = 'Traceback' in proc.stdout + proc.stderr or 'exception' in result
     mutating = [r for r in server.requests if r[0] in MUTATING]
     unchanged = not mutating and not result.get('changed') and _snapshot(tmp) == before
-    clear = bool(result.get('failed')) and case['field'] in msg and re.search(case['fix'], msg) is not None
+    clear = bool(result.get('failed')) and case['field'] in msg and re.search(case['fix'], msg, re.I) is not None
     STATS['clear'] += clear
     STATS['no_traceback'] += not traceback
     STATS['unchanged'] += unchanged
     assert result.get('failed'), result
     assert not traceback, proc.stdout + proc.stderr
     assert case['field'] in msg, msg
-    assert re.search(case['fix'], msg), msg
+    assert re.search(case['fix'], msg, re.I), msg
     assert unchanged, (mutating, result)
