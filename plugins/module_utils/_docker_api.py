@@ -74,8 +74,9 @@ def engine_from_params(params, warn=None):
                              % (timeout, DEFAULT_TIMEOUT))
     for name in TLS_FILES:
         if tls.get(name) and not os.path.isfile(tls[name]):
-            raise EngineAPIError(None, '%s: %s does not exist (no such file): give the path of a PEM file on the '
-                                       'machine the task runs on' % (name, tls[name]))
+            raise EngineAPIError(None, 'cannot load the TLS files for %s: %s: %s does not exist (no such file): give '
+                                       'the path of a PEM file on the machine the task runs on'
+                                 % (params.get('docker_host'), name, tls[name]))
     api = EngineAPI(params.get('docker_host') or DEFAULT_HOST, params.get('timeout') or DEFAULT_TIMEOUT, tls=tls,
                     allow_plaintext=bool(params.get(PLAINTEXT_OPTION)))
     if warn is not None and api.plaintext:
