@@ -134,3 +134,38 @@ def test_bad_input(case, tmp_path):
     assert case['field'] in msg, msg
     assert re.search(case['fix'], msg, re.I), msg
     assert unchanged, (mutating, result)
+
+
+ROLE_CASES = yaml.safe_load(open(os.path.join(HERE, 'cases.yml'), encoding='utf-8'))['roles']
+
+
+@pytest.mark.parametrize('case', [pytest.param(c, id=c['id']) for c in ROLE_CASES])
+def test_bad_role_input(case, tmp_path):
+    """The role applied to localhost with one bad variable: fails on it, no traceback, changed=0, no file."""
+    tmp = str(tmp_path / 'case')
+    os.mkdir(tmp)
+    role = dict(name='anchorage.swarm.' + case['role'])
+    if case.get('tasks_from'):
+        role['tasks_from'] = case['tasks_from']
+    play = [dict(hosts='localhost', gather_facts=False, tasks=[dict(include_role=role, vars=case['vars'])])]
+    playbook = str(tmp_path / 'play.yml')
+    with open(playbook, 'w', encoding='utf-8') as handle:
+        yaml.safe_dump(play, handle)
+    before = _snapshot(tmp)
+    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, 'ansible.cfg'), ANSIBLE_NOCOLOR='1',
+               ANSIBLE_LOCAL_TEMP=str(tmp_path / 'ansible-tmp'), ANSIBLE_RETRY_FILES_ENABLED='0')
+    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', 'localhost,',
+                           '-c', 'local', '-e', 'ansible_python_interpreter=' + sys.executable, playbook],
+                          capture_output=True, text=True, env=env, timeout=120, check=False, cwd=tmp)
+    out = proc.stdout + proc.stderr
+    STATS['tried'] += 1
+    failed = proc.returncode != 0 and 'failed=1' in out
+    clear = failed and case['field'] in out and re.search(case['fix'], out, re.I) is not None
+    traceback = 'Traceback' in out
+    unchanged = re.search(r'changed=0\b', out) is not None and _snapshot(tmp) == before
+    STATS['clear'] += clear
+    STATS['no_traceback'] += not traceback
+    STATS['unchanged'] += unchanged
+    assert failed and clear, out
+    assert not traceback, out
+    assert unchanged, out
