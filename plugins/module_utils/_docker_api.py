@@ -72,8 +72,9 @@ def engine_from_params(params, warn=None):
     if timeout is not None and timeout <= 0:
         raise EngineAPIError(None, 'timeout must be a positive number of seconds, not %r: give e.g. timeout=%d'
                              % (timeout, DEFAULT_TIMEOUT))
-    for name in TLS_FILES:
-        if tls.get(name) and not os.path.isfile(tls[name]):
+    # Once every TLS file is given (_tcp_connection names those missing), each must exist.
+    for name in TLS_FILES if all(tls.values()) else ():
+        if not os.path.isfile(tls[name]):
             raise EngineAPIError(None, 'cannot load the TLS files for %s: %s: %s does not exist (no such file): give '
                                        'the path of a PEM file on the machine the task runs on'
                                  % (params.get('docker_host'), name, tls[name]))
