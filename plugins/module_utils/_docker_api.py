@@ -27,6 +27,7 @@ __metaclass__ = type
 import copy
 import http.client
 import json
+import os
 import socket
 import ssl
 import struct
@@ -67,6 +68,16 @@ def engine_from_params(params, warn=None):
     WARN (a module's warn) is told when the connection is plain tcp:// (allow_plaintext).
     """
     tls = dict((name, params.get(name)) for name in TLS_FILES)
+    timeout = params.get('timeout')
+    if timeout is not None and timeout <= 0:
+        raise EngineAPIError(None, 'timeout must be a positive number of seconds, not %r: give e.g. timeout=%d'
+                             % (timeout, DEFAULT_TIMEOUT))
+    # Once every TLS file is given (_tcp_connection names those missing), each must exist.
+    for name in TLS_FILES if all(tls.values()) else ():
+        if not os.path.isfile(tls[name]):
+            raise EngineAPIError(None, 'cannot load the TLS files for %s: %s: %s does not exist (no such file): give '
+                                       'the path of a PEM file on the machine the task runs on'
+                                 % (params.get('docker_host'), name, tls[name]))
     api = EngineAPI(params.get('docker_host') or DEFAULT_HOST, params.get('timeout') or DEFAULT_TIMEOUT, tls=tls,
                     allow_plaintext=bool(params.get(PLAINTEXT_OPTION)))
     if warn is not None and api.plaintext:
@@ -206,6 +217,9 @@ class EngineAPI(object):
         self.docker_host = docker_host
         self.tls = False
         self.plaintext = False
+        if docker_host.startswith(TCP_PREFIX) and len(docker_host) == len(TCP_PREFIX):
+            raise EngineAPIError(None, 'docker_host: %r names no host: give tcp://HOST:PORT (e.g. '
+                                       'tcp://manager1:2376) or unix:///path' % docker_host)
         if docker_host.startswith(TCP_PREFIX):
             self.socket_path = docker_host
             self._connection = _tcp_connection(docker_host, tls, timeout, allow_plaintext)
@@ -215,7 +229,7 @@ class EngineAPI(object):
             self.socket_path = docker_host[len(UNIX_PREFIX):]
             self._connection = lambda: _UnixHTTPConnection(self.socket_path, self.timeout)
         else:
-            raise EngineAPIError(None, 'only a local Engine socket (unix:///path) or tcp://HOST:PORT over TLS is '
+            raise EngineAPIError(None, 'docker_host: only a local Engine socket (unix:///path) or tcp://HOST:PORT over TLS is '
                                        'supported, not %r' % docker_host)
 
     def request(self, method, path, query=None, body=None, headers=None, raw=False):

@@ -249,6 +249,9 @@ class DockerContextManager(object):
         self.config_dir = os.path.abspath(module.params['docker_config'] or default_config_dir())
         self.paths = store_paths(self.config_dir, self.name)
         self.result = dict(changed=False, context={}, changes=[])
+        if os.path.exists(self.config_dir) and not os.path.isdir(self.config_dir):
+            self.fail('docker_config %s is a file, not a directory: give the folder of the docker CLI '
+                      'configuration (default ~/.docker), or remove the file' % self.config_dir)
 
     def fail(self, why):
         self.module.fail_json(msg='Cannot %s docker context %s: %s' % (

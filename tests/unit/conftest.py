@@ -24,3 +24,9 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(
             'compose corpus against the docker CLI: %(agree)d agree, %(deviation)d documented deviations, '
             '%(disagree)d undocumented disagreements' % stats)
+    bad = next((m for name, m in sys.modules.items() if name.endswith('test_bad_input')), None)
+    stats = getattr(bad, 'STATS', None)
+    if stats and stats['tried']:
+        terminalreporter.write_line(
+            'bad-input corpus: %(tried)d bad inputs tried, %(clear)d with a clear message (field and fix), '
+            '%(no_traceback)d without a traceback, %(unchanged)d leaving nothing changed' % stats)
