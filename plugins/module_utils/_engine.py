@@ -355,6 +355,32 @@ def apply_action(before, after):
     return 'restart'
 
 
+def running_config_action(record, dockerd, files):
+    """Whether the running dockerd still has to pick up the files it is configured by.
+
+    A role writes daemon.json, the systemd drop-in and the TLS files, then restarts dockerd from a handler; a run that
+    fails in between leaves new files under an old dockerd, and the next run finds nothing to write. So the role keeps
+    a record of the files as the running dockerd read them, and compares it with the files at the start of each run.
+
+    ``record`` is ``{'dockerd': identity, 'files': {path: digest}}`` or None; ``dockerd`` the identity of the running
+    dockerd (``[pid, start time]``) or None when none runs; ``files`` ``{path: digest or None}`` as they are now.
+    Returns ``(action, paths)``:
+
+    - ``none``: no dockerd runs (it starts with the files as they are), or the record matches the files;
+    - ``record``: no record, or a dockerd other than the recorded one runs. It started after the last record was made
+      (a reboot, a package upgrade, an outside restart), and every write of the role comes after a record, so it read
+      the files as they are now: record them;
+    - ``restart``: the recorded dockerd still runs and ``paths`` changed since it read them.
+    """
+    if dockerd is None:
+        return 'none', []
+    if not record or list(record.get('dockerd') or []) != list(dockerd):
+        return 'record', []
+    recorded = record.get('files') or {}
+    paths = sorted(p for p in files if recorded.get(p) != files[p])
+    return ('restart', paths) if paths else ('none', [])
+
+
 def _type_ok(value, expected):
     if expected is int:
         return isinstance(value, int) and not isinstance(value, bool)

@@ -170,9 +170,9 @@ def test_lab_ends_with_the_demo_stack_serving(lab):
             assert page["backends"][backend]["reached"] is True, page
 
 
-def test_registry_and_database_passwords_never_printed(lab):
+def test_registry_and_database_passwords_and_the_visualizer_token_never_printed(lab):
     output = lab.runs[0].stdout + lab.runs[0].stderr
-    for path in ("registry/password", "demo/db_password", "demo/db_root_password"):
+    for path in ("registry/password", "demo/db_password", "demo/db_root_password", "demo/visualizer_token"):
         secret = (lab.state_dir / path).read_text().strip()
         assert len(secret) >= 16, path
         assert secret not in output, f"{path} appears in the output of ansible-playbook -vvv"

@@ -13,16 +13,25 @@ Configuration (environment):
   REFRESH         seconds between two refreshes of the page (5)
   FAILED_WINDOW   seconds a failed or rejected task stays on the page (300)
   RUN_AS          user the server runs as once it has the socket's group (nobody)
+  BIND            address to listen on ("" = every address of the container, or of the host on the host network)
+  TOKEN_FILE      file holding the access token (/run/secrets/visualizer_token, a Docker secret)
+  ALLOW_ANONYMOUS "yes" serves /api/cluster to anyone when there is no token file (default: refused)
 
-  /             the page (index.html): fetches /api/cluster every REFRESH seconds
-  /api/cluster  JSON: nodes, the tasks meant to run, recently failed tasks
+  /             the page (index.html, no cluster data): fetches /api/cluster every REFRESH seconds
+  /api/cluster  JSON: nodes, the tasks meant to run, recently failed tasks. It names nodes, addresses, versions and
+                task errors, so it needs the token: "Authorization: Bearer TOKEN", or basic auth with any user name
+                and the token as password (what a browser asks for). The page sends the token of its URL's
+                fragment (http://host:8081/#token=TOKEN): a fragment never reaches a server or its logs.
   /health       200 without asking the Engine: the container's health check
 Methods other than GET and HEAD get 405.
 
 Standard library only.
 """
 
+import base64
+import binascii
 import datetime
+import hmac
 import http.client
 import json
 import os
@@ -42,6 +51,7 @@ FAILED_WINDOW = int(os.environ.get("FAILED_WINDOW", "300"))
 TIMEOUT = 5.0
 # Several open pages share one set of Engine calls per this many seconds.
 CACHE_SECONDS = 2.0
+TOKEN_FILE = os.environ.get("TOKEN_FILE", "/run/secrets/visualizer_token")
 PAGE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "index.html")
 
 ENGINE_PATHS = ("/nodes", "/tasks", "/services", "/info", "/version")
@@ -212,6 +222,32 @@ def fetch_cluster(socket_path=None):
                       engine_get("/services", socket_path=socket_path))
 
 
+def read_token(path=None):
+    """The access token, or None when its file is missing or empty."""
+    try:
+        with open(path or TOKEN_FILE, encoding="utf-8") as handle:
+            return handle.read().strip() or None
+    except OSError:
+        return None
+
+
+def authorized(header, token):
+    """Whether an Authorization header carries the token: Bearer TOKEN, or Basic with TOKEN as the password.
+
+    compare_digest: the time taken does not tell how much of a guess was right.
+    """
+    scheme, _, value = (header or "").strip().partition(" ")
+    value = value.strip()
+    if scheme.lower() == "basic":
+        try:
+            value = base64.b64decode(value, validate=True).decode("utf-8").partition(":")[2]
+        except (binascii.Error, UnicodeDecodeError):
+            return False
+    elif scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(value.encode("utf-8"), token.encode("utf-8"))
+
+
 class Cluster:
     """The last view, fetched again once it is CACHE_SECONDS old."""
 
@@ -232,6 +268,25 @@ class Cluster:
 class Handler(BaseHTTPRequestHandler):
     server_version = "anchorage-visualizer"
     cluster = Cluster()
+    # Read at start (main); None with allow_anonymous False refuses the cluster's data to everyone.
+    token = None
+    allow_anonymous = False
+
+    def may_read_cluster(self):
+        """Answer 401 (or 503 when no token is set) unless the request may see the cluster."""
+        if self.token is None:
+            if self.allow_anonymous:
+                return True
+            self.reply("application/json", json.dumps({"error": "no access token is set: give the visualizer_token "
+                                                                "secret (TOKEN_FILE), or ALLOW_ANONYMOUS=yes"}).encode()
+                       + b"\n", HTTPStatus.SERVICE_UNAVAILABLE)
+            return False
+        if authorized(self.headers.get("Authorization"), self.token):
+            return True
+        self.reply("application/json", b'{"error": "the access token is missing or wrong: open the page as '
+                   b'http://HOST:PORT/#token=TOKEN, or send Authorization: Bearer TOKEN"}\n',
+                   HTTPStatus.UNAUTHORIZED, {"WWW-Authenticate": 'Basic realm="anchorage visualizer"'})
+        return False
 
     def do_GET(self):  # pylint: disable=invalid-name  # the name http.server calls
         path = self.path.split("?", 1)[0]
@@ -241,6 +296,8 @@ class Handler(BaseHTTPRequestHandler):
             with open(PAGE, "rb") as page:
                 self.reply("text/html; charset=utf-8", page.read())
         elif path == "/api/cluster":
+            if not self.may_read_cluster():
+                return
             try:
                 body, status = self.cluster.get(), HTTPStatus.OK
             except EngineError as exc:
@@ -304,9 +361,19 @@ def main():
     # As PID 1 the process gets no default SIGTERM action: without a handler,
     # docker stop would wait its full grace period and then kill.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    # The token is read as root: a Docker secret's file is root's, mode 0444 unless the stack says otherwise.
+    Handler.token = read_token()
+    Handler.allow_anonymous = os.environ.get("ALLOW_ANONYMOUS", "") == "yes"
     drop_privileges(os.environ.get("RUN_AS", "nobody"), SOCKET)
-    server = ThreadingHTTPServer(("", int(os.environ.get("PORT", "8081"))), Handler)
-    log(f"visualizer listening on :{server.server_port}, reading the Engine at {SOCKET} (GET only)")
+    bind = os.environ.get("BIND", "")
+    server = ThreadingHTTPServer((bind, int(os.environ.get("PORT", "8081"))), Handler)
+    log(f"visualizer listening on {bind or '*'}:{server.server_port}, reading the Engine at {SOCKET} (GET only)")
+    if Handler.token:
+        log(f"/api/cluster needs the access token of {TOKEN_FILE}")
+    elif Handler.allow_anonymous:
+        log("no access token: /api/cluster is open to anyone who reaches the port (ALLOW_ANONYMOUS=yes)")
+    else:
+        log(f"no access token in {TOKEN_FILE}: /api/cluster is refused until one is given")
     try:
         version = engine_get("/version")
         log(f"Engine {version.get('Version')} (API {version.get('ApiVersion')})")

@@ -18,10 +18,11 @@ def node(name):
     return testinfra.get_host("ansible://%s" % name, ansible_inventory=INVENTORY)
 
 
-def apply_role(target, extra_vars=None, tags=None, check=False):
+def apply_role(target, extra_vars=None, tags=None, check=False, interrupt_after=None):
     """Run the role (molecule/default/apply.yml) against `target`; returns the CompletedProcess (+ `output`).
 
-    Output is printed so that a failing test shows what Ansible said.
+    Output is printed so that a failing test shows what Ansible said. `interrupt_after` names a task: the run is
+    killed once it ran on every host (callback_plugins/interrupt_run.py), before any handler.
     """
     cmd = [ANSIBLE_PLAYBOOK, "-i", INVENTORY, os.path.join(SCENARIO_DIR, "apply.yml"),
            "-e", json.dumps(dict({"anchorage_target": target}, **(extra_vars or {})))]
@@ -30,6 +31,9 @@ def apply_role(target, extra_vars=None, tags=None, check=False):
     if check:
         cmd += ["--check", "--diff"]
     env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
+    if interrupt_after:
+        env.update(ANSIBLE_CALLBACK_PLUGINS=os.path.join(SCENARIO_DIR, "callback_plugins"),
+                   ANSIBLE_CALLBACKS_ENABLED="interrupt_run", ANSIBLE_INTERRUPT_AFTER=interrupt_after)
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900, check=False)
     print(" ".join(cmd))
     print(proc.stdout[-20000:])

@@ -73,6 +73,43 @@ def test_other_key_restarts():
         assert answers(name)
 
 
+def test_restart_cut_off_by_a_failed_run_happens_in_the_next_run():
+    """Issue 16: a run killed after writing daemon.json, before its handlers, leaves dockerd on the old config.
+
+    The next run writes nothing, yet restarts dockerd: the record of what dockerd read at its start tells.
+    """
+    before = snapshot()
+    debug = {name: node(name).check_output("docker info --format '{{.Debug}}'") for name in NODES}
+    assert len(set(debug.values())) == 1
+    was = debug[NODES[0]]
+    override = {"debug": was != "true", "log-opts": {"max-size": "30m", "max-file": "2"}}   # reload + restart keys
+    cut = apply_role(TARGET, {"anchorage_daemon_overrides": override},
+                     interrupt_after="Config | Write daemon.json (validated before it is written)")
+    assert cut.returncode != 0 and "INTERRUPTED after" in cut.stdout
+    assert "Restart Docker Engine" not in cut.stdout and "Reload Docker Engine" not in cut.stdout
+    for name in NODES:
+        host = node(name)
+        assert json.loads(host.file("/etc/docker/daemon.json").content_string)["log-opts"]["max-size"] == "30m"
+        assert dockerd_pid(host) == before[name][1]                            # written, not applied
+        assert host.check_output("docker info --format '{{.Debug}}'") == was
+
+    check = apply_role(TARGET, {"anchorage_daemon_overrides": override}, check=True)
+    assert check.returncode == 0 and "Schedule the restart a failed run left pending" in check.stdout
+    for name in NODES:
+        assert recap(check.stdout, name)["changed"] >= 1
+        assert dockerd_pid(node(name)) == before[name][1]                      # check mode restarts nothing
+
+    resumed = apply_role(TARGET, {"anchorage_daemon_overrides": override})
+    assert resumed.returncode == 0 and "Restart Docker Engine" in resumed.stdout
+    for name in NODES:
+        host = node(name)
+        assert dockerd_pid(host) != before[name][1]
+        assert host.check_output("docker info --format '{{.Debug}}'") != was      # the new config runs
+    again = apply_role(TARGET, {"anchorage_daemon_overrides": override})
+    for name in NODES:
+        assert recap(again.stdout, name)["changed"] == 0
+
+
 def test_back_to_the_inventory_config():
     proc = apply_role(TARGET)
     assert proc.returncode == 0

@@ -5,13 +5,19 @@ refuses anything but a GET of an allowlisted path, no other code sends a
 request, and the page answers 405 to every method but GET and HEAD."""
 
 import ast
+import base64
 import contextlib
 import copy
 import datetime
 import http.client
 import importlib.util
 import json
+import os
+import pwd
+import socket
 import socketserver
+import subprocess
+import sys
 import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -249,17 +255,21 @@ def test_only_engine_get_sends_requests_and_only_get():
 
 # --- the page -----------------------------------------------------------------------------------------------------
 
+TOKEN = "kq3VtD9sYx2mLw8RbN4cZp7H"
+
 @pytest.fixture(name="page")
 def fixture_page(engine, monkeypatch):
     path, handler = engine
     monkeypatch.setattr(visualizer.Handler, "cluster", visualizer.Cluster(path))
+    monkeypatch.setattr(visualizer.Handler, "token", TOKEN)
     server = ThreadingHTTPServer(("127.0.0.1", 0), visualizer.Handler)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 
-    def ask(method, url):
+    def ask(method, url, authorization="Bearer " + TOKEN):
         conn = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=10)
         with contextlib.closing(conn):
-            conn.request(method, url, body=b"{}" if method in ("POST", "PUT", "PATCH") else None)
+            headers = {"Authorization": authorization} if authorization else {}
+            conn.request(method, url, body=b"{}" if method in ("POST", "PUT", "PATCH") else None, headers=headers)
             response = conn.getresponse()
             return response, response.read()
     try:
@@ -300,3 +310,90 @@ def test_the_page_says_when_the_engine_cannot_answer(page):
     response, body = ask("GET", "/api/cluster")
     assert response.status == 502
     assert "not a swarm manager" in json.loads(body)["error"]
+
+
+# --- access to the cluster's data (issue 16) ------------------------------------------------------------------------
+
+def basic(user, password):
+    return "Basic " + base64.b64encode(("%s:%s" % (user, password)).encode()).decode()
+
+
+@pytest.mark.parametrize("authorization", [
+    None, "", "Bearer", "Bearer wrong", "Bearer " + TOKEN[:-1], "Bearer " + TOKEN + "x", "Token " + TOKEN,
+    basic("anchorage", "wrong"), basic(TOKEN, ""), "Basic !!notbase64", "Basic " + TOKEN,
+])
+def test_the_cluster_is_refused_without_the_token(page, authorization):
+    ask, handler = page
+    response, body = ask("GET", "/api/cluster", authorization=authorization)
+    assert response.status == 401
+    assert response.headers["WWW-Authenticate"] == 'Basic realm="anchorage visualizer"'
+    assert b"token" in body and b'"nodes"' not in body
+    assert handler.calls == [], "a refused request reached the Engine"
+
+
+@pytest.mark.parametrize("authorization", ["Bearer " + TOKEN, "bearer  " + TOKEN, basic("anchorage", TOKEN),
+                                           basic("", TOKEN)])
+def test_the_cluster_is_served_with_the_token(page, authorization):
+    ask, handler = page
+    response, body = ask("GET", "/api/cluster", authorization=authorization)
+    assert response.status == 200 and json.loads(body)["nodes"]
+
+
+def test_the_page_and_the_health_check_need_no_token(page):
+    ask, handler = page
+    for url in ("/", "/health"):
+        assert ask("GET", url, authorization=None)[0].status == 200
+    assert handler.calls == []
+
+
+def test_no_token_set_refuses_everyone_unless_anonymous_is_allowed(page, monkeypatch):
+    ask, handler = page
+    monkeypatch.setattr(visualizer.Handler, "token", None)
+    response, body = ask("GET", "/api/cluster", authorization=None)
+    assert response.status == 503 and b"visualizer_token" in body and handler.calls == []
+    monkeypatch.setattr(visualizer.Handler, "allow_anonymous", True)
+    assert ask("GET", "/api/cluster", authorization=None)[0].status == 200
+
+
+def test_read_token(tmp_path):
+    assert visualizer.read_token(str(tmp_path / "absent")) is None
+    (tmp_path / "empty").write_text("\n")
+    assert visualizer.read_token(str(tmp_path / "empty")) is None
+    (tmp_path / "token").write_text(TOKEN + "\n")
+    assert visualizer.read_token(str(tmp_path / "token")) == TOKEN
+
+
+def test_the_page_sends_the_token_of_its_fragment():
+    page = (REPO / "demo/apps/visualizer/index.html").read_text()
+    assert 'location.hash' in page and "Authorization: `Bearer ${token}`" in page
+
+
+def test_the_server_listens_on_bind_only_and_reads_its_token_file(tmp_path):
+    """The real server process: BIND=127.0.0.2 answers there and nowhere else; the token file's token opens it."""
+    (tmp_path / "token").write_text(TOKEN)
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    env = dict(os.environ, BIND="127.0.0.2", PORT=str(port), TOKEN_FILE=str(tmp_path / "token"),
+               DOCKER_SOCKET=str(tmp_path / "no-engine.sock"),
+               # This Python may live where 'nobody' cannot read it (pyenv under /root): the drop is tested apart.
+               RUN_AS=pwd.getpwuid(os.getuid()).pw_name)
+    server = subprocess.Popen([sys.executable, str(SOURCE)], env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        started = ""
+        while "listening" not in started and server.poll() is None:
+            started += server.stdout.readline()
+        assert "listening on 127.0.0.2:%d" % port in started, started
+        with contextlib.closing(http.client.HTTPConnection("127.0.0.2", port, timeout=10)) as conn:
+            conn.request("GET", "/api/cluster")
+            assert conn.getresponse().status == 401
+        with contextlib.closing(http.client.HTTPConnection("127.0.0.2", port, timeout=10)) as conn:
+            conn.request("GET", "/api/cluster", headers={"Authorization": "Bearer " + TOKEN})
+            assert conn.getresponse().status == 502          # past the token; no Engine behind it here
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=10)[0]
+    assert TOKEN not in started + output, "the token appears in the visualizer's log"
