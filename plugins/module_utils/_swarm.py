@@ -35,6 +35,7 @@ DEFAULT_OPTIONS = {
     'data_path_port': None,    # init-only settings: a swarm that differs gets a warning, never a change
     'default_addr_pool': None,
     'subnet_size': None,
+    'activate_later': False,   # joiners join at pause, and no node is made active: a later pass (the rest converged) does
 }
 DEFAULT_LISTEN_ADDR = '0.0.0.0:2377'
 
@@ -173,7 +174,7 @@ class _Run(object):
         self.inventory = inventory
         self.observed = observed
         self.result = {'steps': [], 'errors': validate_inventory(inventory), 'warnings': [], 'cluster_id': '',
-                       'via': '', 'init_host': '', 'join_addrs': [], 'tokens': [], 'complete': True}
+                       'via': '', 'init_host': '', 'join_addrs': [], 'tokens': [], 'complete': True, 'held': []}
         self.errors, self.warnings, self.steps = self.result['errors'], self.result['warnings'], self.result['steps']
         self.hosts = dict((h['name'], h) for h in inventory)
         self.wanted_managers = [h['name'] for h in inventory if h.get('role') == MANAGER]
@@ -468,8 +469,16 @@ def _phase_joins(run):
     for h in run.inventory:
         name = h['name']
         if run.state.get(name) in ('join', 'rejoin') and name != run.result['init_host']:
+            # A node joins with the availability it is to have (Availability of the join request), so that no task
+            # is placed on a node meant to be drained or held in between.
+            wanted = h.get('availability') or 'active'
+            availability = _held_availability(run, name, None, wanted, wanted)
+            held = availability != wanted
+            extra = {'availability': availability} if availability != 'active' else {}
+            extra.update(_addresses(h))
             run.steps.append(_step('join', name, name, role=h['role'], cluster_id=run.result['cluster_id'],
-                                   desc='%s joins as %s' % (name, h['role']), **_addresses(h)))
+                                   desc='%s joins as %s%s' % (name, h['role'], ' (at pause until the rest of the run '
+                                                              'has converged it)' if held else ''), **extra))
             run.current_role[name] = h['role']
             if h['role'] == MANAGER:
                 if not run.quorum_allows('join', name, len(run.managers) + 1, run.managers_up() + 1):
@@ -547,7 +556,9 @@ def _phase_labels(run):
         wanted = _strings(h.get('labels'))
         after_labels = wanted if run.opts['labels_mode'] == 'replace' else dict(before_labels, **wanted)
         before_avail = (entry or {}).get('availability') or 'active'
-        after_avail = h.get('availability') or 'active'
+        after_avail = _held_availability(run, name, entry, before_avail, h.get('availability') or 'active')
+        if entry is None:
+            before_avail = after_avail      # a joiner's availability is given by its join request
         if after_labels != before_labels or after_avail != before_avail:
             changes = []
             if after_labels != before_labels:
@@ -559,6 +570,20 @@ def _phase_labels(run):
                                    labels=wanted, labels_mode=run.opts['labels_mode'], availability=after_avail,
                                    desc='%s: %s' % (name, '; '.join(changes))))
     return True
+
+
+def _held_availability(run, name, entry, before, wanted):
+    """The availability this run sets. With activate_later a node is not made active here: a node that joins an
+    existing swarm stays at pause (its Engine may not trust the registry yet, and a global service's tasks would be rejected on it, "No such
+    image"), and so does a member that is not active yet. The pass that runs once the rest has converged (the swarm
+    role's activate entry point) plans without activate_later and makes them what the inventory says."""
+    # A swarm made in this run runs no service yet: its nodes need not wait.
+    if not run.opts['activate_later'] or run.cluster is None or wanted != 'active' or \
+            (entry is not None and before == 'active'):
+        return wanted
+    if name not in run.result['held']:
+        run.result['held'].append(name)
+    return 'pause' if entry is None else before
 
 
 def _phase_manager_count(run):
@@ -730,7 +755,7 @@ def _finish(result, inventory, observed, cluster):
         node = step.get('node')
         if step['action'] in ('init', 'join'):
             after[node]['membership'] = step.get('role', MANAGER)
-            after[node]['availability'] = 'active'
+            after[node]['availability'] = step.get('availability') or 'active'
         elif step['action'] in ('promote', 'demote'):
             after[node]['membership'] = MANAGER if step['action'] == 'promote' else WORKER
         elif step['action'] == 'leave':

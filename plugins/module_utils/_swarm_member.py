@@ -244,7 +244,7 @@ class SwarmMember(object):
             left = node['cluster_id'] or 'the pending one'
         body = _body(self.params, [('listen_addr', 'ListenAddr'), ('advertise_addr', 'AdvertiseAddr'),
                                    ('data_path_addr', 'DataPathAddr'), ('remote_addrs', 'RemoteAddrs'),
-                                   ('join_token', 'JoinToken')])
+                                   ('join_token', 'JoinToken'), ('availability', 'Availability')])
         try:
             try:
                 self.api.post('/swarm/join', body)

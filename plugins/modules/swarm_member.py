@@ -82,6 +82,14 @@ options:
   data_path_addr:
     description: Address or interface for the overlay data traffic, to keep it apart from control traffic.
     type: str
+  availability:
+    description:
+      - Availability the node joins with (the join request's C(Availability)), so that no task is placed on it
+        before it is ready for them. Only for O(state=joined); a node already in the swarm keeps its availability.
+      - The swarm role joins a node into a running swarm at V(pause) until the rest of the run (the registry's CA,
+        for one) has converged it.
+    type: str
+    choices: [active, pause, drain]
   data_path_port:
     description: UDP port of the overlay data path (VXLAN); the Engine's default is 4789. Only for O(state=init).
     type: int
@@ -254,6 +262,7 @@ def main():
             advertise_addr=dict(type='str'),
             listen_addr=dict(type='str', default='0.0.0.0:2377'),
             data_path_addr=dict(type='str'),
+            availability=dict(type='str', choices=['active', 'pause', 'drain']),
             data_path_port=dict(type='int'),
             default_addr_pool=dict(type='list', elements='str'),
             subnet_size=dict(type='int'),

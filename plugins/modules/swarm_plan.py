@@ -97,6 +97,15 @@ options:
     elements: str
     choices: [worker, manager]
     default: []
+  activate_later:
+    description:
+      - Make no node active in this plan. A node joining a swarm that already runs (not one this run creates) joins
+        at V(pause), and a member that is not active stays as it is; RV(held) names them.
+      - For a run whose later parts (the registry's CA and login on the node) must converge a node before tasks are
+        placed on it; the swarm role's C(activate) entry point then plans without it and makes them what the
+        inventory says.
+    type: bool
+    default: false
   all_hosts:
     description:
       - Every host of the Ansible inventory. A node removed from the swarm groups that is still one of these hosts is
@@ -190,6 +199,11 @@ node_steps:
   description: Number of node steps (roles, removals, labels, availability).
   returned: always
   type: int
+held:
+  description: Nodes this plan leaves at pause although the inventory wants them active (O(activate_later)).
+  returned: always
+  type: list
+  elements: str
 complete:
   description: False when locked managers must be unlocked before the rest can be planned.
   returned: always
@@ -276,6 +290,7 @@ class SwarmPlanner(object):
             'autolock': self.params['autolock'],
             'rotate_tokens': self.params['rotate_tokens'],
             'all_hosts': self.params['all_hosts'],
+            'activate_later': self.params['activate_later'],
             'data_path_port': self.params['data_path_port'],
             'default_addr_pool': self.params['default_addr_pool'],
             'subnet_size': self.params['subnet_size'],
@@ -319,6 +334,7 @@ def main():
             autolock=dict(type='bool'),
             rotate_tokens=dict(type='list', elements='str', choices=['worker', 'manager'], default=[]),
             all_hosts=dict(type='list', elements='str', default=[]),
+            activate_later=dict(type='bool', default=False),
             no_engine_is_bare=dict(type='bool', default=False),
         ),
         supports_check_mode=True,

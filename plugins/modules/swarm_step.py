@@ -195,7 +195,7 @@ class SwarmStep(object):
         self.node_step('joined', advertise_addr=s.get('advertise_addr'), listen_addr=s.get('listen_addr'),
                        data_path_addr=s.get('data_path_addr'), join_token=self.params['join_token'],
                        remote_addrs=self.params['remote_addrs'], expected_cluster_id=s.get('cluster_id') or None,
-                       force=False)
+                       availability=s.get('availability'), force=False)
 
     # Cluster steps, on a manager's Engine.
     def cluster(self):

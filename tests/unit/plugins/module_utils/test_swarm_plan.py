@@ -331,3 +331,47 @@ def test_locked_manager_without_node_id_is_unlocked_then_planned_again_never_rem
     assert not result['errors'], result['errors']
     assert actions(result) == [('unlock', 'm3')]
     assert result['complete'] is False
+
+
+# --- activate_later (issue 16): a node joining a running swarm waits at pause until the rest converged it ----------
+
+def test_activate_later_joins_a_running_swarm_at_pause_and_names_the_node_held():
+    nodes = [entry('m1', 'manager', leader=True), entry('w1')]
+    observed = dict(cluster_state(nodes), w2=inactive('w2'), w3=inactive('w3'))
+    result = S.plan(inv(['m1'], ['w1', 'w2', 'w3'], w3={'availability': 'drain'}), observed,
+                    {'activate_later': True})
+    joins = dict((s['node'], s) for s in result['steps'] if s['action'] == 'join')
+    assert joins['w2']['availability'] == 'pause' and 'at pause' in joins['w2']['desc']
+    assert joins['w3']['availability'] == 'drain'            # joins drained at once: nothing to wait for
+    assert result['held'] == ['w2']
+    assert result['diff']['after']['w2']['availability'] == 'pause'
+    # No availability step for a joiner: its join request gives it.
+    assert not [s for s in result['steps'] if s['action'] == 'update' and s['node'] in ('w2', 'w3')]
+
+
+def test_activate_later_keeps_a_member_that_is_not_active_and_the_activate_pass_makes_it_active():
+    nodes = [entry('m1', 'manager', leader=True), entry('w1', availability='pause'), entry('w2', availability='drain')]
+    inventory = inv(['m1'], ['w1', 'w2'], w2={'availability': 'pause'})
+    held = S.plan(inventory, cluster_state(nodes), {'activate_later': True})
+    assert held['held'] == ['w1']
+    assert actions(held) == [('update', 'w2')] and held['steps'][0]['availability'] == 'pause'   # not to active: done
+    later = S.plan(inventory, cluster_state(nodes))
+    assert later['held'] == []
+    assert sorted(actions(later)) == [('update', 'w1'), ('update', 'w2')]
+    assert [s['availability'] for s in later['steps'] if s['node'] == 'w1'] == ['active']
+
+
+def test_activate_later_does_not_hold_the_nodes_of_a_swarm_this_run_creates():
+    names = ['m1', 'w1']
+    result = S.plan(inv(['m1'], ['w1']), dict((n, inactive(n)) for n in names), {'activate_later': True})
+    assert result['held'] == []
+    assert [s.get('availability') for s in result['steps'] if s['action'] == 'join'] == [None]
+
+
+def test_without_activate_later_a_joiner_joins_active_and_a_drained_joiner_drained():
+    nodes = [entry('m1', 'manager', leader=True)]
+    observed = dict(cluster_state(nodes), w1=inactive('w1'), w2=inactive('w2'))
+    result = S.plan(inv(['m1'], ['w1', 'w2'], w2={'availability': 'drain'}), observed)
+    joins = dict((s['node'], s) for s in result['steps'] if s['action'] == 'join')
+    assert 'availability' not in joins['w1'] and joins['w2']['availability'] == 'drain'
+    assert result['held'] == [] and result['diff']['after']['w2']['availability'] == 'drain'

@@ -142,6 +142,15 @@ def test_join_step_sends_its_addresses_the_token_and_the_managers(engine):
                                        'RemoteAddrs': ['10.0.0.11:2377'], 'JoinToken': WORKER_TOKEN}
 
 
+def test_join_step_of_a_held_node_joins_at_pause(engine):
+    """Issue 16: the join request carries the plan's availability, so no task is placed on the node in between."""
+    engine.on('GET', '/info', (200, info()), (200, worker_info())).on('POST', '/swarm/join', (200, None))
+    result = step(engine, {'action': 'join', 'role': 'worker', 'cluster_id': '', 'availability': 'pause'},
+                  join_token=WORKER_TOKEN, remote_addrs=['10.0.0.11:2377'])
+    assert result['changed'] is True, result
+    assert engine.posts[0]['body']['Availability'] == 'pause'
+
+
 def test_join_refusal_names_the_step_and_masks_the_token(engine):
     engine.on('GET', '/info', (200, info()))
     engine.on('POST', '/swarm/join', (400, {'message': 'invalid join token %s' % WORKER_TOKEN}))
