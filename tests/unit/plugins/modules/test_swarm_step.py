@@ -198,3 +198,26 @@ def test_unknown_action_and_missing_inputs_say_what_to_give(engine):
     assert result['failed'] and 'give swarm_unlock_key' in result['msg']
     result = step(engine, {'action': 'update', 'node_id': '', 'node': 'w9'})
     assert result['failed'] and 'w9 has no node ID in this plan' in result['msg']
+
+
+def test_fail_masks_the_join_token_and_the_unlock_key_itself():
+    """Issue 16: the module's own masking, called directly. Through Ansible, no_log would hide both values anyway,
+    so only this test fails when SwarmStep.fail() stops replacing them."""
+    import pytest
+    from ansible_collections.anchorage.swarm.plugins.modules import swarm_step as mod
+
+    class Module(object):
+        check_mode = False
+        _diff = False
+        params = dict(step={'seq': 3, 'action': 'join', 'desc': 'w1 joins as worker'}, read=None,
+                      join_token=WORKER_TOKEN, unlock_key='SWMKEY-1-7c37Cc8654o6p38HnroywCi19pllOnGtbdZEgtKxZu8')
+
+        def fail_json(self, **kw):
+            raise SystemExit(kw)
+
+    with pytest.raises(SystemExit) as exc:
+        mod.SwarmStep(Module()).fail('the Engine said: bad token %s, key %s'
+                                     % (WORKER_TOKEN, Module.params['unlock_key']))
+    msg = exc.value.args[0]['msg']
+    assert WORKER_TOKEN not in msg and Module.params['unlock_key'] not in msg
+    assert msg == 'Cannot carry out step 3 (w1 joins as worker): the Engine said: bad token ********, key ********'
