@@ -29,6 +29,17 @@ class MemberError(Exception):
 
 
 TOKEN_RE = re.compile(r'^SWMTKN-1-[0-9a-z]{50}-[0-9a-z]{25}$')
+# Anything shaped like a join token or an unlock key, wherever it is in a text: the Engine's messages may quote a
+# token or key this module was not given (another node's, a rotated one), which no_log does not know to hide.
+SECRET_RE = re.compile(r'SWMTKN-1-[0-9A-Za-z]+(?:-[0-9A-Za-z]+)?|SWMKEY-1-[0-9A-Za-z+/=]+')
+
+
+def mask_secrets(text, given=()):
+    """`text` with the `given` secrets and anything shaped like a join token or an unlock key replaced."""
+    for secret in given:
+        if secret:
+            text = text.replace(secret, '********')
+    return SECRET_RE.sub('********', text)
 MAX_TIMEOUT = 86400
 
 

@@ -197,6 +197,7 @@ from ansible_collections.anchorage.swarm.plugins.module_utils._docker_api import
 from ansible_collections.anchorage.swarm.plugins.module_utils._swarm_member import (
     MemberError,
     SwarmMember,
+    mask_secrets,
     timeout_problem,
 )
 
@@ -216,11 +217,9 @@ class SwarmMemberModule(object):
         self.result = dict(changed=False)
 
     def fail(self, why):
-        # no_log masks these in the output too; replacing them here keeps them out
-        # of msg even when the Engine quotes what it was sent.
-        for secret in (self.params['join_token'], self.params['unlock_key']):
-            if secret:
-                why = why.replace(secret, '********')
+        # no_log masks the given ones in the output too; replacing them here keeps them out of msg even when the
+        # Engine quotes what it was sent, or a token or key it was not (which no_log does not know).
+        why = mask_secrets(why, (self.params['join_token'], self.params['unlock_key']))
         self.note()
         self.module.fail_json(msg='Cannot %s: %s' % (ACTIONS[self.params['state']], why), **self.result)
 

@@ -138,6 +138,7 @@ from ansible_collections.anchorage.swarm.plugins.module_utils._swarm_member impo
     MemberError,
     SwarmCluster,
     SwarmMember,
+    mask_secrets,
 )
 
 STEP_KEYS = ('seq', 'index', 'action', 'host', 'node', 'desc')
@@ -153,9 +154,7 @@ class SwarmStep(object):
                            started=time.time())
 
     def fail(self, why):
-        for secret in (self.params['join_token'], self.params['unlock_key']):
-            if secret:
-                why = why.replace(secret, '********')
+        why = mask_secrets(why, (self.params['join_token'], self.params['unlock_key']))
         what = 'carry out step %s (%s)' % (self.step.get('seq', '?'), self.step.get('desc') or self.step.get('action')) \
             if self.step else 'read %s' % ' and '.join(self.params['read'])
         self.result['finished'] = time.time()
