@@ -221,7 +221,7 @@ class DaemonConfigManager(object):
         except (TypeError, ValueError) as exc:
             self.fail('config cannot be written as JSON (%s): give strings, numbers, booleans, lists and mappings '
                       'only' % to_native(exc))
-        listeners = tls_problems(config, flags, False, where="config's hosts / flags", how=MODULE_TLS_HOW)
+        listeners = tls_problems(config, flags, False, where="flags / config's hosts", how=MODULE_TLS_HOW)
         if listeners:
             self.fail('; '.join(listeners) + '. The old file was kept and dockerd was not touched.')
         duplicates = flag_conflicts(config, flags)
