@@ -391,7 +391,8 @@ def validate_config(config, known_keys_only=True):
             if known_keys_only:
                 close = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
                 hint = " (did you mean '%s'?)" % close[0] if close else ''
-                problems.append("unknown key '%s'%s: dockerd rejects keys it does not know" % (key, hint))
+                problems.append("unknown key '%s'%s: dockerd refuses keys it does not know (\"the following directives "
+                                "don't match any configuration option\")" % (key, hint))
             continue
         if not _type_ok(value, expected):
             problems.append("key '%s' must be %s, got %s" % (key, TYPE_NAMES[expected], json.dumps(value)))

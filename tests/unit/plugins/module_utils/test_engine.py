@@ -94,7 +94,8 @@ def test_validate_config_names_the_key_and_the_fix():
                                 'log-level': 'loud'})
     assert problems == [
         "key 'debug' must be a boolean, got 1",
-        "unknown key 'live-restor' (did you mean 'live-restore'?): dockerd rejects keys it does not know",
+        "unknown key 'live-restor' (did you mean 'live-restore'?): dockerd refuses keys it does not know "
+        "(\"the following directives don't match any configuration option\")",
         "key 'log-level' must be one of debug, info, warn, error, fatal, got \"loud\"",
         "key 'max-concurrent-downloads' must be an integer, got \"three\"",
     ]
