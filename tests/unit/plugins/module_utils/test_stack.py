@@ -529,8 +529,8 @@ def _service(mounts):
     ([{'Type': 'volume', 'Source': 'app_data', 'Target': '/data'}], None),
     # 'data:relative/path' in compose: a named volume with a relative target; the Engine's swarm executor rejects
     # every task ("invalid mount target, must be an absolute path").
-    ([{'Type': 'volume', 'Source': 'app_data', 'Target': 'relative/path'}], "mount target 'relative/path' is not an "
-                                                                             "absolute path"),
+    ([{'Type': 'volume', 'Source': 'app_data', 'Target': 'relative/path'}],
+     "mount target 'relative/path' is not an absolute path"),
     ([{'Type': 'tmpfs', 'Target': ''}], "mount target '' is not an absolute path"),
     # A Windows named pipe is the executor's one exception.
     ([{'Type': 'npipe', 'Source': r'\\.\pipe\docker_engine', 'Target': r'\\.\pipe\docker_engine'}], None),
