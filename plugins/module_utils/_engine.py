@@ -303,13 +303,25 @@ def tls_problems(config, flags, tls_enabled, where='engine_dockerd_flags / daemo
                 % (parsed[index - 1][2], value, where.split(' / ')[0], value))
         if key in settings or key in ('tlsverify', 'tlscacert', 'tlscert', 'tlskey'):
             settings[key] = value
+    flags_where = where.split(' / ')[0]
+    for key, value, spelling in parsed:
+        if key == 'tlsverify' and '=' in spelling and value.strip().lower() in _FALSE:
+            # dockerd (setDefaultOptions / IsValueSet(FlagTLSVerify)) turns TLS on when --tlsverify is given at all,
+            # whatever its value, and then serves TLS without checking client certificates.
+            problems.append(
+                "'%s' in %s: dockerd turns TLS on for any --tlsverify, whatever its value, and then serves the Engine "
+                "API over TLS without verifying clients (and fails to start without tlscert and tlskey); remove it "
+                "(without a tcp:// listener no TLS flag is needed), or %s" % (spelling, flags_where, how))
     verify = settings.get('tlsverify')
     if isinstance(verify, str):
         verify = verify.strip().lower() in _TRUE
     verify = verify is True
     missing = [k for k in ('tlscacert', 'tlscert', 'tlskey') if not settings.get(k)]
-    hosts = _config_hosts(config) + [value for key, value, spelling in parsed if key == 'hosts']
-    for host in hosts:
+    config_where = where.split(' / ')[-1]
+    hosts = [(h, 'it from %s' % config_where, '') for h in _config_hosts(config)]
+    hosts += [(value, "'%s' from %s" % (spelling, flags_where), " (given as '%s' in %s)" % (spelling, flags_where))
+              for key, value, spelling in parsed if key == 'hosts']
+    for host, remove, given in hosts:
         found = _host_problem(host)
         if found is None:
             continue
@@ -322,12 +334,12 @@ def tls_problems(config, flags, tls_enabled, where='engine_dockerd_flags / daemo
         if port in ('2375', ''):
             problems.append(
                 "%s would open port 2375, the Engine API's unencrypted port (a tcp:// address without a port means "
-                "2375): remove it from %s and %s" % (host, where, how))
+                "2375): remove %s and %s" % (host, remove, how))
         elif not verify or missing:
             problems.append(
                 "%s would serve the Engine API without TLS client verification (%s; anyone reaching the port is root "
-                "on the node): %s" % (host, 'tlsverify is not true' if not verify else
-                                      'no %s given' % ', '.join(missing), how))
+                "on the node)%s: %s" % (host, 'tlsverify is not true' if not verify else
+                                        'no %s given' % ', '.join(missing), given, how))
     return problems
 
 
@@ -405,7 +417,8 @@ def validate_config(config, known_keys_only=True):
             if known_keys_only:
                 close = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
                 hint = " (did you mean '%s'?)" % close[0] if close else ''
-                problems.append("unknown key '%s'%s: dockerd rejects keys it does not know" % (key, hint))
+                problems.append("unknown key '%s'%s: dockerd refuses keys it does not know (\"the following directives "
+                                "don't match any configuration option\")" % (key, hint))
             continue
         if not _type_ok(value, expected):
             problems.append("key '%s' must be %s, got %s" % (key, TYPE_NAMES[expected], json.dumps(value)))

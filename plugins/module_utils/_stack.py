@@ -26,6 +26,28 @@ UPDATE_FAILED = ('paused', 'rollback_paused')
 UPDATE_ROLLED_BACK = ('rollback_completed',)
 
 
+# Integer options of stack and stack_info with a lower bound: (minimum, what a value means, an example to give).
+# wait_timeout bounds every wait (convergence, networks and tasks going); the Engine's service logs endpoint
+# refuses a negative tail, and 0 is this collection's "all lines".
+OPTION_MINIMUMS = {
+    'wait_timeout': (1, 'a number of seconds from 1 on', 300),
+    'logs_tail': (0, 'a positive number of lines, or 0 for all lines', 100),
+}
+
+
+def option_problems(params):
+    """Messages for each option of OPTION_MINIMUMS in PARAMS below its minimum (None: not given), naming the
+    option and the fix; an empty list when all are in range. Checked before the Engine is contacted."""
+    problems = []
+    for name in sorted(OPTION_MINIMUMS):
+        value = params.get(name)
+        minimum, meaning, example = OPTION_MINIMUMS[name]
+        if value is not None and value < minimum:
+            problems.append('%s must be %s (at least %d), not %r: give e.g. %s=%d'
+                            % (name, meaning, minimum, value, name, example))
+    return problems
+
+
 def _prune(value, key=None):
     """Drop what the Engine and the CLI leave out or add as empty: None, "", [], {}, False and 0.
 

@@ -62,7 +62,11 @@ options:
     elements: str
     default: []
   validate:
-    description: Check the candidate before writing it.
+    description:
+      - Check the candidate with C(dockerd --validate) (Engine 23.0 and later) before writing it.
+      - With V(false), or where dockerd has no C(--validate), the candidate is checked against the key table instead
+        (unknown keys and wrong value types are refused, as dockerd refuses them at its next start); give
+        O(engine_version) (for example V(27.3)) so that only the values of the keys the table knows are checked.
     type: bool
     default: true
   dockerd_path:
@@ -73,11 +77,12 @@ options:
   engine_version:
     description:
       - The version of the Engine that will run this file, for a check made before that Engine is installed
-        (no dockerd on the host yet), so that a bad key stops a role before it installs anything.
+        (no dockerd on the host yet), so that a bad key stops a role before it installs anything, or for a check
+        with O(validate=false), which runs no dockerd.
       - Below 23.0 the key table is what dockerd accepts, so unknown keys and wrong values are both refused;
         from 23.0 on, or when the version cannot be read, only the values of keys the table knows are checked,
         and unknown keys wait for C(dockerd --validate) once the Engine is installed.
-      - Ignored when a dockerd is found.
+      - Ignored when a dockerd is found and O(validate=true).
     type: str
   backup:
     description: Keep a timestamped copy of the old file when it is replaced.
@@ -221,16 +226,15 @@ class DaemonConfigManager(object):
         except (TypeError, ValueError) as exc:
             self.fail('config cannot be written as JSON (%s): give strings, numbers, booleans, lists and mappings '
                       'only' % to_native(exc))
-        listeners = tls_problems(config, flags, False, where="config's hosts / flags", how=MODULE_TLS_HOW)
+        listeners = tls_problems(config, flags, False, where="flags / config's hosts", how=MODULE_TLS_HOW)
         if listeners:
             self.fail('; '.join(listeners) + '. The old file was kept and dockerd was not touched.')
         duplicates = flag_conflicts(config, flags)
         if duplicates:
             self.fail("key '%s' is also set by a dockerd flag (%s); set it in one place only, "
                       "dockerd refuses to start on a duplicate" % ("', '".join(duplicates), ' '.join(flags)))
-        if not self.module.params['validate']:
-            return
-        dockerd = self.find_dockerd()
+        # validate=false runs no dockerd; the key table still checks the file, as for an Engine not installed yet.
+        dockerd = self.find_dockerd() if self.module.params['validate'] else None
         known_keys_only = True
         if dockerd:
             rc, out, err = self.module.run_command([dockerd, '--help'])

@@ -136,7 +136,9 @@ options:
     type: bool
     default: true
   wait_timeout:
-    description: Seconds to wait for convergence, and for removed networks to go.
+    description:
+      - Seconds to wait for convergence, and for removed networks to go.
+      - At least V(1); a smaller value fails the task before the Engine is contacted.
     type: int
     default: 300
 requirements:
@@ -296,7 +298,7 @@ from ansible_collections.anchorage.swarm.plugins.module_utils._compose import (
 from ansible_collections.anchorage.swarm.plugins.module_utils._compose_yaml import (
     HAS_YAML, YAML_IMPORT_ERROR, ComposeYAMLError, parse_yaml)
 from ansible_collections.anchorage.swarm.plugins.module_utils._stack import (
-    TASK_STATES, comparable, plan_services, progress_line, rollout, stale_objects)
+    TASK_STATES, comparable, option_problems, plan_services, progress_line, rollout, stale_objects)
 from ansible_collections.anchorage.swarm.plugins.module_utils._docker_api import engine_argument_spec
 from ansible_collections.anchorage.swarm.plugins.module_utils._stack_engine import EngineError, StackEngine
 
@@ -366,9 +368,12 @@ def check_specs(services):
         targets = set()
         for mount in (spec.get('TaskTemplate') or {}).get('ContainerSpec', {}).get('Mounts') or []:
             target = mount.get('Target') or ''
-            if not target.startswith('/'):
-                raise ComposeError('services.%s.volumes: mount target %r is not an absolute path; give the path in '
-                                   'the container, starting with /' % (key, target))
+            # The Engine's swarm executor rejects every task of such a service ("invalid mount target, must be an
+            # absolute path"), except for a Windows named pipe.
+            if not target.startswith('/') and mount.get('Type') != 'npipe':
+                raise ComposeError('services.%s.volumes: mount target %r is not an absolute path (the Engine rejects '
+                                   'every task: invalid mount target); give the path in the container, starting '
+                                   'with /' % (key, target))
             if target in targets:
                 raise ComposeError('services.%s.volumes: mount target %s is given twice; mount each path once'
                                    % (key, target))
@@ -745,6 +750,10 @@ class Stack(object):
         self.result['invocation'] = self.invocation()
         state = self.params['state']
         action = {'present': self.present, 'absent': self.absent}[state]
+        problems = option_problems(self.params)
+        if problems:
+            self.module.fail_json(msg='Cannot %s stack %s: %s' % ('deploy' if state == 'present' else 'remove',
+                                                                  self.name, '; '.join(problems)), **self.result)
         try:
             action()
         except ComposeError as exc:

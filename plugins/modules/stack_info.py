@@ -48,7 +48,9 @@ options:
     type: bool
     default: false
   logs_tail:
-    description: Lines per service from the end of its logs; V(0) for all.
+    description:
+      - Lines per service from the end of its logs; V(0) for all.
+      - A negative value fails the task before the Engine is contacted (the Engine refuses a negative tail).
     type: int
     default: 100
   mask_values:
@@ -147,7 +149,8 @@ import re
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.anchorage.swarm.plugins.module_utils._stack import node_names as list_node_names, rollout
+from ansible_collections.anchorage.swarm.plugins.module_utils._stack import (
+    node_names as list_node_names, option_problems, rollout)
 from ansible_collections.anchorage.swarm.plugins.module_utils._docker_api import engine_argument_spec
 from ansible_collections.anchorage.swarm.plugins.module_utils._stack_engine import EngineError, StackEngine
 
@@ -260,6 +263,9 @@ class StackInfo(object):
         return result
 
     def run(self):
+        problems = option_problems(self.params)
+        if problems:
+            self.module.fail_json(msg='Cannot read stack %s: %s' % (self.name, '; '.join(problems)))
         try:
             result = self.read()
         except EngineError as exc:

@@ -60,7 +60,7 @@ def _build_tasks():
 def test_build_tasks_hide_their_args():
     """docker_image echoes build.args back: every build task is no_log, and a summary follows naming the args."""
     tasks = list(_build_tasks())
-    assert {name for name, _ in tasks} == {"images.yml", "build.yml"}
+    assert {name for name, _task in tasks} == {"images.yml", "build.yml"}
     for name, task in tasks:
         assert "args" in task["community.docker.docker_image"]["build"], name
         assert task.get("no_log") is True, f"{name}: {task['name']} shows its build args"

@@ -94,7 +94,8 @@ def test_validate_config_names_the_key_and_the_fix():
                                 'log-level': 'loud'})
     assert problems == [
         "key 'debug' must be a boolean, got 1",
-        "unknown key 'live-restor' (did you mean 'live-restore'?): dockerd rejects keys it does not know",
+        "unknown key 'live-restor' (did you mean 'live-restore'?): dockerd refuses keys it does not know "
+        "(\"the following directives don't match any configuration option\")",
         "key 'log-level' must be one of debug, info, warn, error, fatal, got \"loud\"",
         "key 'max-concurrent-downloads' must be an integer, got \"three\"",
     ]
@@ -243,7 +244,8 @@ CERT_KEYS = {"tlscacert": "/c/ca.pem", "tlscert": "/c/cert.pem", "tlskey": "/c/k
     ],
 )
 def test_tls_problems_refuse_every_tcp_listener_without_verify(config, flags, tls, expected):
-    problems = tls_problems(config, flags, tls)
+    # A --tlsverify=false flag is a problem of its own (test_tls_problems_refuse_tlsverify_false_flag).
+    problems = [p for p in tls_problems(config, flags, tls) if not p.startswith("'--tlsverify=")]
     assert len(problems) == len(expected)
     for problem, host in zip(problems, expected):
         plain = host.endswith(":2375")
@@ -251,6 +253,36 @@ def test_tls_problems_refuse_every_tcp_listener_without_verify(config, flags, tl
         assert problem.startswith(host.replace("tcp://:2375", "tcp://").replace(":2375", "") + reason) or \
             problem.startswith(host + reason)
         assert "engine_tls: true" in problem
+
+
+@pytest.mark.parametrize(("flags", "refused"), [
+    (["--tlsverify=false"], "--tlsverify=false"),
+    (["--tlsverify=0"], "--tlsverify=0"),
+    (["--tlsverify=FALSE", "-H fd://"], "--tlsverify=FALSE"),
+    (["-H tcp://0.0.0.0:2376", "--tlsverify=f"] + CERTS, "--tlsverify=f"),
+    (["--tlsverify=true"], None),
+    (["--tlsverify"], None),
+    (["-H fd://"], None),
+])
+def test_tls_problems_refuse_tlsverify_false_flag(flags, refused):
+    # dockerd turns TLS on for any --tlsverify, whatever its value (setDefaultOptions), and then skips client checks.
+    problems = [p for p in tls_problems({}, flags, False) if p.startswith("'--tlsverify=")]
+    if refused is None:
+        assert problems == []
+    else:
+        assert len(problems) == 1 and problems[0].startswith("'%s' in engine_dockerd_flags: " % refused)
+        assert "whatever its value" in problems[0] and "engine_tls: true" in problems[0]
+
+
+@pytest.mark.parametrize(("config", "flags", "named"), [
+    ({}, ["-H", "tcp://0.0.0.0:2375"], "remove '-H tcp://0.0.0.0:2375' from engine_dockerd_flags"),
+    ({}, ["--host=tcp://:2375"], "remove '--host=tcp://:2375' from engine_dockerd_flags"),
+    ({}, ["-H tcp://0.0.0.0:2376"], "(given as '-H tcp://0.0.0.0:2376' in engine_dockerd_flags)"),
+    ({"hosts": ["tcp://0.0.0.0:2375"]}, [], "remove it from daemon.json hosts"),
+])
+def test_tls_problems_name_where_the_listener_is_given(config, flags, named):
+    problems = tls_problems(config, flags, False)
+    assert len(problems) == 1 and named in problems[0]
 
 
 @pytest.mark.parametrize("key", ["hosts", "tls", "tlsverify", "tlscacert", "tlscert", "tlskey"])

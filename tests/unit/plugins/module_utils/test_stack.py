@@ -496,3 +496,52 @@ def test_rollout_names_nodes_and_counts_eligible_nodes_for_a_global_service():
     assert (progress['desired'], progress['running'], progress['converged']) == (2, 1, False)
     replicated = {'Spec': {'Name': 'demo_db', 'Mode': {'Replicated': {'Replicas': 1}}, 'TaskTemplate': template}}
     assert rollout(replicated, [task], nodes)['converged'] is True
+
+
+@pytest.mark.parametrize(('params', 'expected'), [
+    ({'wait_timeout': 300}, []),
+    ({'wait_timeout': 1}, []),
+    ({'wait_timeout': None}, []),
+    ({}, []),
+    ({'wait_timeout': 0}, ['wait_timeout must be a number of seconds from 1 on (at least 1), not 0: give e.g. '
+                           'wait_timeout=300']),
+    ({'wait_timeout': -10}, ['wait_timeout must be a number of seconds from 1 on (at least 1), not -10: give e.g. '
+                             'wait_timeout=300']),
+    ({'logs_tail': 0}, []),
+    ({'logs_tail': 20}, []),
+    # The Engine refuses a negative tail ("negative tail values not supported").
+    ({'logs_tail': -2}, ['logs_tail must be a positive number of lines, or 0 for all lines (at least 0), not -2: '
+                         'give e.g. logs_tail=100']),
+    ({'logs_tail': -1, 'wait_timeout': -1}, ['logs_tail must be a positive number of lines, or 0 for all lines '
+                                             '(at least 0), not -1: give e.g. logs_tail=100',
+                                             'wait_timeout must be a number of seconds from 1 on (at least 1), '
+                                             'not -1: give e.g. wait_timeout=300']),
+])
+def test_option_problems_name_the_option_and_the_fix(params, expected):
+    assert S.option_problems(params) == expected
+
+
+def _service(mounts):
+    return {'web': {'TaskTemplate': {'ContainerSpec': {'Mounts': mounts}}}}
+
+
+@pytest.mark.parametrize(('mounts', 'words'), [
+    ([{'Type': 'volume', 'Source': 'app_data', 'Target': '/data'}], None),
+    # 'data:relative/path' in compose: a named volume with a relative target; the Engine's swarm executor rejects
+    # every task ("invalid mount target, must be an absolute path").
+    ([{'Type': 'volume', 'Source': 'app_data', 'Target': 'relative/path'}],
+     "mount target 'relative/path' is not an absolute path"),
+    ([{'Type': 'tmpfs', 'Target': ''}], "mount target '' is not an absolute path"),
+    # A Windows named pipe is the executor's one exception.
+    ([{'Type': 'npipe', 'Source': r'\\.\pipe\docker_engine', 'Target': r'\\.\pipe\docker_engine'}], None),
+    ([{'Type': 'volume', 'Target': '/d'}, {'Type': 'volume', 'Target': '/d'}], 'mount target /d is given twice'),
+    ([{'Type': 'bind', 'Source': 'rel', 'Target': '/d'}], "bind source 'rel' of /d is not an absolute path"),
+])
+def test_check_specs_mounts(mounts, words):
+    from ansible_collections.anchorage.swarm.plugins.modules.stack import check_specs
+    if words is None:
+        check_specs(_service(mounts))
+    else:
+        with pytest.raises(C.ComposeError) as raised:
+            check_specs(_service(mounts))
+        assert str(raised.value).startswith('services.web.volumes: ') and words in str(raised.value)

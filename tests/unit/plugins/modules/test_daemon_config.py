@@ -205,3 +205,24 @@ def test_existing_json_that_is_not_an_object_is_replaced(tmp_path, text):
 def test_config_not_a_mapping_is_refused_by_name(tmp_path):
     result = run_module({'path': str(tmp_path / 'daemon.json'), 'config': ['debug'], 'validate': False})
     assert result.get('failed') and 'config' in result['msg'] and 'exception' not in result
+
+
+@pytest.mark.parametrize(('args', 'refused'), [
+    (dict(config={'log-drivr': 'json-file'}), "unknown key 'log-drivr' (did you mean 'log-driver'?)"),
+    (dict(config={'debug': 'yes please'}), "key 'debug' must be a boolean"),
+    (dict(config={'live-restore': 'yes'}, engine_version='27.3.1'), "key 'live-restore' must be a boolean"),
+    (dict(config={'no-such-key': True}, engine_version='20.10.24'), "unknown key 'no-such-key'"),
+    (dict(config={'no-such-key': True}, engine_version='27.3.1'), None),
+    (dict(config={'debug': True}), None),
+])
+def test_validate_false_runs_no_dockerd_but_checks_the_key_table(tmp_path, args, refused):
+    # A dockerd that would accept anything: validate=false must not run it, the key table decides.
+    dockerd = tmp_path / 'dockerd'
+    dockerd.write_text('#!/bin/sh\necho "--validate"\nexit 0\n')
+    dockerd.chmod(0o755)
+    path = tmp_path / 'daemon.json'
+    result = run_module(dict(args, path=str(path), validate=False, dockerd_path=str(dockerd)))
+    if refused:
+        assert result['failed'] and refused in result['msg'] and not path.exists()
+    else:
+        assert not result.get('failed') and result['validated_by'].startswith('key table') and path.exists()
