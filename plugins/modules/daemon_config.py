@@ -64,9 +64,11 @@ options:
   validate:
     description:
       - Check the candidate with C(dockerd --validate) (Engine 23.0 and later) before writing it.
-      - With V(false), or where dockerd has no C(--validate), the candidate is checked against the key table instead
-        (unknown keys and wrong value types are refused, as dockerd refuses them at its next start); give
+      - Where dockerd has no C(--validate) (or is not installed yet), the candidate is checked against the key table
+        instead (unknown keys and wrong value types are refused, as dockerd refuses them at its next start); give
         O(engine_version) (for example V(27.3)) so that only the values of the keys the table knows are checked.
+      - V(false) runs no dockerd and lets keys the table does not know through (a key newer than the table); the
+        values of the keys it knows are still checked.
     type: bool
     default: true
   dockerd_path:
@@ -233,14 +235,15 @@ class DaemonConfigManager(object):
         if duplicates:
             self.fail("key '%s' is also set by a dockerd flag (%s); set it in one place only, "
                       "dockerd refuses to start on a duplicate" % ("', '".join(duplicates), ' '.join(flags)))
-        # validate=false runs no dockerd; the key table still checks the file, as for an Engine not installed yet.
+        # validate=false runs no dockerd and lets keys the table does not know through (the way to write a key newer
+        # than the table); the values of the keys it knows are still checked, a wrong type stops dockerd just the same.
         dockerd = self.find_dockerd() if self.module.params['validate'] else None
-        known_keys_only = True
+        known_keys_only = self.module.params['validate']
         if dockerd:
             rc, out, err = self.module.run_command([dockerd, '--help'])
             if supports_validate(out + err):
                 return self.validate_with_dockerd(dockerd, config)
-        elif self.module.params['engine_version']:
+        elif self.module.params['validate'] and self.module.params['engine_version']:
             known_keys_only = table_validation(self.module.params['engine_version']) == 'all'
         problems = validate_config(config, known_keys_only=known_keys_only)
         self.result['validated_by'] = 'key table' if known_keys_only else 'key table, values only'
