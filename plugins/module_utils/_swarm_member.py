@@ -40,6 +40,8 @@ def mask_secrets(text, given=()):
         if secret:
             text = text.replace(secret, '********')
     return SECRET_RE.sub('********', text)
+
+
 MAX_TIMEOUT = 86400
 
 

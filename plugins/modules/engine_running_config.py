@@ -13,15 +13,15 @@ short_description: Tell whether the running dockerd has read its configuration f
 version_added: 0.16.0
 description:
   - Keeps a record, on the node, of the configuration files (daemon.json, the systemd drop-in, the TLS files) as the
-    running dockerd read them: their SHA-256 digests, and the PID and start time of that dockerd.
+    running dockerd read them (their SHA-256 digests), and the PID and start time of that dockerd.
   - O(state=check), at the start of a run, compares the files with the record and returns RV(restart_required) when
-    the dockerd of the record still runs and a file changed since. That is a restart a failed run left pending:
-    it wrote the file, and failed before its handler restarted dockerd.
+    the dockerd of the record still runs and a file changed since. That is a restart a failed run left pending
+    (it wrote the file, and failed before its handler restarted dockerd).
   - When no record exists, or another dockerd runs than the recorded one (a reboot, a package upgrade, a restart
     from outside), that dockerd started after every write the role made, and the files as they are now are recorded.
   - O(state=started), from the role's handlers once dockerd was restarted or reloaded, records the files and the
     dockerd that now runs (waiting up to O(timeout) seconds for its PID file).
-  - The record is the module's own bookkeeping, not host configuration: writing it never reports a change.
+  - The record is the module's own bookkeeping, not host configuration, and writing it never reports a change.
   - Why this module exists. Ansible's handlers are lost when a run fails before they are flushed, and
     C(force_handlers) restarts dockerd only in the failing run itself; neither community.docker nor the popular
     Engine roles notice a configuration that was written but never applied.

@@ -195,7 +195,7 @@ def test_every_running_task_of_the_demo_stack_is_a_card_in_its_nodes_column(lab,
 
 def test_the_clusters_data_needs_the_token(visualizer):
     """Issue 16: node names, addresses, versions and task errors are not for anyone who reaches the port."""
-    address, _, token = visualizer
+    address, _port, token = visualizer
     for wrong in (None, "not-the-token", token[:-1]):
         status, body = ask(address, "GET", "/api/cluster", wrong)
         assert status == 401 and b'"nodes"' not in body, (wrong, status, body)
@@ -213,7 +213,7 @@ def test_the_live_page_refuses_every_method_but_get_and_head(visualizer):
 
 
 def test_its_log_lists_engine_calls_and_all_are_gets(lab, visualizer):
-    address, _, token = visualizer
+    address, _port, token = visualizer
     # At least one refresh, whatever ran before.
     assert ask(address, "GET", "/api/cluster", token)[0] == 200
     log = on_manager(lab, f"docker service logs --raw {SERVICE} 2>&1")

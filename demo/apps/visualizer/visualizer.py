@@ -236,7 +236,7 @@ def authorized(header, token):
 
     compare_digest: the time taken does not tell how much of a guess was right.
     """
-    scheme, _, value = (header or "").strip().partition(" ")
+    scheme, _space, value = (header or "").strip().partition(" ")
     value = value.strip()
     if scheme.lower() == "basic":
         try:

@@ -257,6 +257,7 @@ def test_only_engine_get_sends_requests_and_only_get():
 
 TOKEN = "kq3VtD9sYx2mLw8RbN4cZp7H"
 
+
 @pytest.fixture(name="page")
 def fixture_page(engine, monkeypatch):
     path, handler = engine
