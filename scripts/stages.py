@@ -41,6 +41,11 @@ BUILT = re.compile(r"^Created collection for ")
 IMPORTED = re.compile(r"^Importer processing completed successfully")
 # How much of a failed stage's log the table prints (run side by side, a stage's output is only in its log).
 FAILED_LOG_LINES = 400
+# CI's record of a run keeps only its first and last lines: after the table, the lines of each failed stage that
+# say why (Ansible's "fatal:", pytest's "FAILED"/"E   ", tracebacks), at most this many with what wraps them.
+WHY_LINES = 24
+WHY = re.compile(r"fatal: \[|FAILED! =>|^FAILED (?!- RETRYING)|^E   |^ERROR|Traceback \(most recent|Error: |error: |"
+                 r"^An exception occurred|^(?:CRITICAL|ERROR)\s")
 
 
 class Counter:
@@ -217,6 +222,27 @@ def table(markdown=False):
         print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
         if index == 0:
             print("  ".join("-" * w for w in widths))
+    for record in records:
+        if record["rc"] != 0:
+            log_path = record_path(record["name"], ".log")
+            with open(log_path, encoding="utf-8", errors="replace") as log:
+                why = why_failed(log.readlines())
+            print("==== why stage %s failed: %s ====" % (
+                record["name"], "the lines of its log that say so" if why else "no line of its log says"))
+            sys.stdout.writelines(line + "\n" for line in why)
+
+
+def why_failed(lines, limit=WHY_LINES):
+    """The lines of a log that tell a failure, each with the line after it (Molecule wraps a long line in its
+    frame), unframed and cut at 300 characters; the last ones when there are more than limit."""
+    text = [BOX.sub("", ANSI.sub("", line).rstrip("\n")).strip() for line in lines]
+    picked = []
+    for index, line in enumerate(text):
+        if WHY.search(line):
+            for other in (index, index + 1):
+                if other < len(text) and text[other] and other not in picked:
+                    picked.append(other)
+    return [text[index][:300] for index in picked[-limit:]]
 
 
 def main(argv):

@@ -19,6 +19,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import ipaddress
+import re
 
 MANAGER = 'manager'
 WORKER = 'worker'
@@ -38,6 +40,98 @@ DEFAULT_OPTIONS = {
     'activate_later': False,   # joiners join at pause, and no node is made active: a later pass (the rest converged) does
 }
 DEFAULT_LISTEN_ADDR = '0.0.0.0:2377'
+# What dockerd takes at init (moby daemon/cluster/swarm.go): getDataPathPort refuses a port outside the IANA
+# registered ports 1024-49151, and validateDefaultAddrPool a subnet size above 29 (a /30 leaves no address for the
+# tasks once the network and gateway have theirs) or shorter than a pool's own prefix.
+DATA_PATH_PORTS = (1024, 49151)
+MAX_SUBNET_SIZE = 29
+# An interface name (IFNAMSIZ: up to 15 characters, no '/', ':' or whitespace). Made of digits and dots only, it is
+# an IPv4 address mistyped (10.0.0.300), not an interface anyone names.
+_IFNAME = re.compile(r'^[^\s/:]{1,15}$')
+_DOTTED = re.compile(r'^[0-9.]+$')
+
+
+def split_address(value):
+    """(host, port or None, is_ip) of an address as dockerd takes it for listen, advertise and data path addresses:
+    an IP, IP:port, [IPv6]:port, an interface name or interface:port. Raises ValueError on anything else."""
+    if not isinstance(value, str):
+        raise ValueError(value)
+    value = value.strip()
+    port = None
+    if value.startswith('['):
+        host, bracket, rest = value[1:].partition(']')
+        if not bracket or (rest and not rest.startswith(':')):
+            raise ValueError(value)
+        port = rest[1:] if rest else None
+    else:
+        try:
+            ipaddress.ip_address(value)
+            return value, None, True
+        except ValueError:
+            pass
+        host, colon, port = value.partition(':')
+        if colon and ':' in port:
+            raise ValueError(value)
+        port = port if colon else None
+    if port is not None and not (port.isdigit() and 0 < int(port) < 65536):
+        raise ValueError(value)
+    port = int(port) if port is not None else None
+    try:
+        ipaddress.ip_address(host)
+        return host, port, True
+    except ValueError:
+        pass
+    if not _IFNAME.match(host) or _DOTTED.match(host):
+        raise ValueError(value)
+    return host, port, False
+
+
+def address_problem(option, value):
+    """Why `value` is no address dockerd takes for `option` (listen_addr, advertise_addr, data_path_addr), None when
+    it is one. An advertise address must be one other nodes can reach: not 0.0.0.0 or ::."""
+    try:
+        host, _port, is_ip = split_address(value)
+    except ValueError:
+        return ('%s %r is neither an IP address nor an interface name, with an optional :port '
+                '(e.g. 10.0.0.11, 10.0.0.11:2377 or eth1)' % (option, value))
+    if is_ip and option.endswith('advertise_addr') and ipaddress.ip_address(host).is_unspecified:
+        return ('%s %r is an unspecified address, which other nodes cannot reach: give this host\'s own address '
+                'or interface (e.g. 10.0.0.11 or eth1)' % (option, value))
+    return None
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def init_settings_problems(data_path_port=None, default_addr_pool=None, subnet_size=None, prefix=''):
+    """Why the swarm's init-only settings would be refused by dockerd (an empty list when they would not); `prefix`
+    is put before each setting's name (swarm_ for the role's variables)."""
+    problems = []
+    low, high = DATA_PATH_PORTS
+    if data_path_port is not None and not (_is_int(data_path_port) and low <= data_path_port <= high):
+        problems.append('%sdata_path_port %r is not a UDP port from %d to %d (dockerd refuses others); leave it unset '
+                        'for the default 4789' % (prefix, data_path_port, low, high))
+    pools = []
+    for pool in default_addr_pool or []:
+        try:
+            if '/' not in str(pool):
+                raise ValueError(pool)
+            pools.append((pool, ipaddress.ip_network(str(pool).strip(), strict=False)))
+        except ValueError:
+            problems.append('%sdefault_addr_pool item %r is not a CIDR pool (address/prefix, e.g. 10.20.0.0/16)'
+                            % (prefix, pool))
+    if subnet_size is not None:
+        if not (_is_int(subnet_size) and 1 <= subnet_size <= MAX_SUBNET_SIZE):
+            problems.append('%ssubnet_size %r is not a prefix length from 1 to %d (dockerd refuses longer ones), '
+                            'e.g. 24' % (prefix, subnet_size, MAX_SUBNET_SIZE))
+        else:
+            for pool, network in pools:
+                if subnet_size < network.prefixlen:
+                    problems.append('%ssubnet_size %d is shorter than the /%d of %sdefault_addr_pool item %s: give '
+                                    'a size from %d to %d' % (prefix, subnet_size, network.prefixlen, prefix, pool,
+                                                              network.prefixlen, MAX_SUBNET_SIZE))
+    return problems
 
 
 def quorum_size(managers):
@@ -99,6 +193,11 @@ def validate_inventory(inventory):
         if availability not in AVAILABILITIES:
             errors.append('%s: swarm_node_availability is %r; use one of %s.'
                           % (name, availability, ', '.join(AVAILABILITIES)))
+        for key in ('advertise_addr', 'listen_addr', 'data_path_addr'):
+            if host.get(key) not in (None, ''):
+                problem = address_problem('swarm_' + key, host[key])
+                if problem:
+                    errors.append('%s: %s.' % (name, problem))
         labels = host.get('labels') or {}
         if not isinstance(labels, dict):
             errors.append('%s: swarm_node_labels must be a mapping of label names to values (key: value), not %s.'
@@ -173,7 +272,9 @@ class _Run(object):
         self.opts.update(dict((k, v) for k, v in (options or {}).items() if v is not None or k == 'autolock'))
         self.inventory = inventory
         self.observed = observed
-        self.result = {'steps': [], 'errors': validate_inventory(inventory), 'warnings': [], 'cluster_id': '',
+        errors = validate_inventory(inventory) + init_settings_problems(
+            self.opts['data_path_port'], self.opts['default_addr_pool'], self.opts['subnet_size'], prefix='swarm_')
+        self.result = {'steps': [], 'errors': errors, 'warnings': [], 'cluster_id': '',
                        'via': '', 'init_host': '', 'join_addrs': [], 'tokens': [], 'complete': True, 'held': []}
         self.errors, self.warnings, self.steps = self.result['errors'], self.result['warnings'], self.result['steps']
         self.hosts = dict((h['name'], h) for h in inventory)

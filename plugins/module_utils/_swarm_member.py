@@ -18,6 +18,7 @@ import re
 import time
 
 from ansible_collections.anchorage.swarm.plugins.module_utils._docker_api import EngineAPIError, info_record
+from ansible_collections.anchorage.swarm.plugins.module_utils._swarm import address_problem, init_settings_problems
 
 # The Engine gives up waiting for a join after about 20 s and says so, while the
 # join goes on in the background: that is no failure, the caller waits for it.
@@ -31,6 +32,8 @@ class MemberError(Exception):
 TOKEN_RE = re.compile(r'^SWMTKN-1-[0-9a-z]{50}-[0-9a-z]{25}$')
 # Anything shaped like a join token or an unlock key, wherever it is in a text: the Engine's messages may quote a
 # token or key this module was not given (another node's, a rotated one), which no_log does not know to hide.
+# As `docker swarm unlock-key -q` prints it: the prefix and the key in unpadded base64 (swarmkit's HumanReadableKey).
+UNLOCK_KEY_RE = re.compile(r'^SWMKEY-1-[A-Za-z0-9+/]+=*$')
 SECRET_RE = re.compile(r'SWMTKN-1-[0-9A-Za-z]+(?:-[0-9A-Za-z]+)?|SWMKEY-1-[0-9A-Za-z+/=]+')
 
 
@@ -46,7 +49,7 @@ MAX_TIMEOUT = 86400
 
 
 def _host_port_problem(option, value, port_required):
-    """Why `value` is no host[:port] address (None when it is one)."""
+    """Why `value` is no host[:port] address of a manager (None when it is one): a host name or an IP."""
     if not isinstance(value, str) or not value.strip() or any(c.isspace() for c in value):
         return '%s %r is no address (host:port)' % (option, value)
     if value.startswith('['):
@@ -59,6 +62,10 @@ def _host_port_problem(option, value, port_required):
     else:
         host, sep, port = value.partition(':')
         port = port if sep else None
+        if re.match(r'^[0-9.]+$', host) and address_problem(option, host):
+            # Digits and dots only: meant as an IPv4 address, and no such address (10.0.0.300).
+            return '%s %r: %s is no IPv4 address; write the manager as IP:port, e.g. 10.0.0.11:2377' % (
+                option, value, host)
     if port is None:
         if port_required:
             return '%s %r has no port; write it as host:port, e.g. 10.0.0.11:2377' % (option, value)
@@ -93,19 +100,31 @@ def join_problems(params):
         problem = _host_port_problem('remote_addrs item', addr, True)
         if problem:
             problems.append(problem)
-    for option in ('listen_addr', 'advertise_addr', 'data_path_addr'):
-        value = params.get(option)
-        if value not in (None, ''):
-            # An interface name (eth0) or an address, with or without a port.
-            problem = _host_port_problem(option, value, False)
-            if problem:
-                problems.append(problem)
-    port = params.get('data_path_port')
-    if port is not None and not (isinstance(port, int) and 1024 <= port <= 49151):
-        problems.append('data_path_port %r is not a port from 1024 to 49151' % (port,))
-    problem = timeout_problem(params.get('timeout'))
-    if problem:
-        problems.append(problem)
+    return problems + _address_problems(params) + init_settings_problems(params.get('data_path_port')) \
+        + [p for p in [timeout_problem(params.get('timeout'))] if p]
+
+
+def _address_problems(params):
+    # An interface name (eth0) or an address, with or without a port: what dockerd takes.
+    return [p for p in (address_problem(option, params[option])
+                        for option in ('listen_addr', 'advertise_addr', 'data_path_addr')
+                        if params.get(option) not in (None, '')) if p]
+
+
+def input_problems(state, params):
+    """Every reason the inputs of `state` cannot work, checked before the Engine is asked anything (an empty list
+    when none). No secret appears in a message."""
+    if state == 'joined':
+        return join_problems(params)
+    problems = [p for p in [timeout_problem(params.get('timeout'))] if p]
+    if state == 'init':
+        problems += _address_problems(params) + init_settings_problems(
+            params.get('data_path_port'), params.get('default_addr_pool'), params.get('subnet_size'))
+    if state == 'unlocked':
+        key = params.get('unlock_key')
+        if not isinstance(key, str) or not UNLOCK_KEY_RE.match(key.strip()):
+            problems.append('unlock_key is not a swarm unlock key (SWMKEY-1-<key>, as `docker swarm unlock-key -q` '
+                            'prints it on an unlocked manager)')
     return problems
 
 
@@ -196,7 +215,13 @@ class SwarmMember(object):
             raise MemberError('%s is in swarm state %s after %d s%s'
                               % (node['hostname'], node['local_state'], timeout, why))
 
+    def check_inputs(self, state):
+        problems = input_problems(state, self.params)
+        if problems:
+            raise MemberError('; '.join(problems) + ' (nothing was changed)')
+
     def init(self):
+        self.check_inputs('init')
         node = self.node
         if node['local_state'] == 'active':
             if not node['manager']:
@@ -243,10 +268,8 @@ class SwarmMember(object):
             leave_first = True
         if not self.params.get('join_token') or not self.params.get('remote_addrs'):
             raise MemberError('no join token or no manager address to join through was given')
-        problems = join_problems(self.params)
-        if problems:
-            # Checked before any leave: a bad input must not cost the node the swarm it is in.
-            raise MemberError('; '.join(problems) + ' (nothing was changed)')
+        # Checked before any leave: a bad input must not cost the node the swarm it is in.
+        self.check_inputs('joined')
         # The join token decides the role, so check mode cannot tell it.
         if not self.change(dict(local_state='active', manager=None,
                                 cluster_id=self.params.get('expected_cluster_id') or '')):
@@ -287,6 +310,7 @@ class SwarmMember(object):
             self.read()
 
     def unlocked(self):
+        self.check_inputs('unlocked')
         if self.node['local_state'] != 'locked':
             return
         # Only managers lock; the swarm's ID is read once it is unlocked.

@@ -24,6 +24,11 @@ import json
 import re
 
 from ansible_collections.anchorage.swarm.plugins.module_utils._engine import engine_release
+from ansible_collections.anchorage.swarm.plugins.module_utils._swarm import (
+    address_problem,
+    init_settings_problems,
+    split_address,
+)
 
 # Ports Swarm uses between nodes (docs: "Open protocols and ports between the
 # hosts"): cluster management on managers, node gossip on every node, and the
@@ -178,38 +183,40 @@ def ipvs_finding(node, proc_ip_vs_exists, module_available):
                    'mode: host and use endpoint_mode: dnsrr' % node)
 
 
-def split_advertise_addr(value):
-    """(host, port, is_ip) of an advertise address: an IP, IP:port, [IPv6]:port,
-    an interface name or interface:port. Raises ValueError on anything else."""
-    value = value.strip()
-    port = None
-    if value.startswith('['):
-        host, bracket, rest = value[1:].partition(']')
-        if not bracket or (rest and not rest.startswith(':')):
-            raise ValueError(value)
-        port = rest[1:] if rest else None
-    else:
-        try:
-            ipaddress.ip_address(value)
-            return value, None, True
-        except ValueError:
-            pass
-        host, colon, port = value.partition(':')
-        if colon and ':' in port:
-            raise ValueError(value)
-        port = port if colon else None
-    if port is not None and not (port.isdigit() and 0 < int(port) < 65536):
-        raise ValueError(value)
-    port = int(port) if port is not None else None
+# The advertise address forms dockerd takes (an IP, IP:port, [IPv6]:port, an interface name or interface:port).
+split_advertise_addr = split_address
+
+
+def _peer_addr_problem(peer):
+    """Why a peer's address is no host the probe can send to (a host name or an IP, without a port)."""
+    addr = peer.get('addr')
+    if not isinstance(addr, str) or not addr.strip() or any(c.isspace() for c in addr):
+        return 'peers item %s: addr %r is no host name or IP address' % (peer.get('name'), addr)
     try:
-        ipaddress.ip_address(host)
-        return host, port, True
+        ipaddress.ip_address(addr)
+        return None
     except ValueError:
         pass
-    # Interface names: up to 15 characters, no '/' or whitespace (IFNAMSIZ).
-    if not re.match(r'^[^\s/:]{1,15}$', host):
-        raise ValueError(value)
-    return host, port, False
+    if ':' in addr or '/' in addr or re.match(r'^[0-9.]+$', addr):
+        return ('peers item %s: addr %r is no host name or IP address; give the host alone, without a port '
+                '(the probe adds the swarm ports), e.g. 10.0.0.12' % (peer.get('name'), addr))
+    return None
+
+
+def input_problems(params):
+    """Every reason the preflight's inputs cannot work, before anything is probed (an empty list when none)."""
+    problems = []
+    if params.get('advertise_addr'):
+        problems += [p for p in [address_problem('advertise_addr', params['advertise_addr'])] if p]
+    problems += init_settings_problems(params.get('data_path_port'))
+    skew = params.get('max_clock_skew')
+    if skew is None or skew < 0:
+        problems.append('max_clock_skew %r is not a number of seconds: give at least 0 (e.g. 2)' % (skew,))
+    window = params.get('window')
+    if window is None or window <= 0:
+        problems.append('window %r is not a positive number of seconds (e.g. 4)' % (window,))
+    problems += [p for p in (_peer_addr_problem(peer) for peer in params.get('peers') or []) if p]
+    return problems
 
 
 def _usable(ip):

@@ -91,14 +91,21 @@ options:
     type: str
     choices: [active, pause, drain]
   data_path_port:
-    description: UDP port of the overlay data path (VXLAN); the Engine's default is 4789. Only for O(state=init).
+    description:
+      - UDP port of the overlay data path (VXLAN); the Engine's default is 4789. Only for O(state=init).
+      - From V(1024) to V(49151), as dockerd takes it; any other value fails before the Engine is asked.
     type: int
   default_addr_pool:
-    description: Address pools (CIDR) overlay networks are allocated from. Only for O(state=init).
+    description:
+      - Address pools (CIDR, V(10.20.0.0/16)) overlay networks are allocated from. Only for O(state=init).
+      - An item that is no CIDR fails before the Engine is asked.
     type: list
     elements: str
   subnet_size:
-    description: Prefix length of each overlay network taken from O(default_addr_pool). Only for O(state=init).
+    description:
+      - Prefix length of each overlay network taken from O(default_addr_pool). Only for O(state=init).
+      - At most V(29) and no shorter than the pools' own prefix, as dockerd takes it; checked before the Engine is
+        asked.
     type: int
   autolock:
     description:
@@ -124,13 +131,16 @@ options:
       - O(state=absent) - let a manager leave, even if that breaks the quorum.
       - O(state=joined) - make a manager of a swarm other than O(expected_cluster_id) leave it and join.
         Every join input (the token's V(SWMTKN-1-<digest>-<secret>) form, O(remote_addrs) as V(host:port), the
-        addresses, O(data_path_port), O(timeout)) is checked before the node leaves, so a bad one changes nothing.
+        addresses as IPs or interface names, O(data_path_port), O(timeout)) is checked before the node leaves, so a
+        bad one changes nothing.
         A join that fails after the leave says so, and the result reports the node's state after the failure.
       - O(state=init) - make a node in a V(pending) or V(error) swarm state leave it before the init.
     type: bool
     default: false
   unlock_key:
-    description: The swarm's unlock key. Required when O(state=unlocked).
+    description:
+      - The swarm's unlock key, V(SWMKEY-1-<key>) as C(docker swarm unlock-key -q) prints it. Required when
+        O(state=unlocked); a value of another form fails before the Engine is asked.
     type: str
 seealso:
   - module: anchorage.swarm.swarm_node_info
@@ -197,8 +207,8 @@ from ansible_collections.anchorage.swarm.plugins.module_utils._docker_api import
 from ansible_collections.anchorage.swarm.plugins.module_utils._swarm_member import (
     MemberError,
     SwarmMember,
+    input_problems,
     mask_secrets,
-    timeout_problem,
 )
 
 ACTIONS = {
@@ -232,10 +242,11 @@ class SwarmMemberModule(object):
                                    for key in ('local_state', 'node_id', 'cluster_id', 'manager', 'node_addr'))
 
     def run(self):
-        problem = timeout_problem(self.params['timeout'])
-        if problem:
-            # Checked before the client is made: it would raise on a negative or huge socket timeout.
-            self.fail(problem)
+        problems = input_problems(self.params['state'], self.params)
+        if problems:
+            # Checked before the client is made (it would raise on a negative or huge socket timeout), so that a
+            # bad input changes nothing and no Engine is asked.
+            self.fail('; '.join(problems) + ' (nothing was changed)')
         try:
             self.member = SwarmMember(engine_from_params(self.params, self.module.warn), self.params,
                                       check_mode=self.module.check_mode)

@@ -84,7 +84,7 @@ options:
         type: str
         required: true
       addr:
-        description: An IPv4 address or a host name of the peer (the probe uses IPv4).
+        description: An IPv4 address or a host name of the peer (the probe uses IPv4), without a port.
         type: str
         required: true
   manager:
@@ -97,7 +97,10 @@ options:
     elements: str
     default: []
   data_path_port:
-    description: The UDP port of the overlay data path (VXLAN), as given to C(docker swarm init --data-path-port).
+    description:
+      - The UDP port of the overlay data path (VXLAN), as given to C(docker swarm init --data-path-port).
+      - From V(1024) to V(49151), as dockerd takes it. This, O(advertise_addr), O(max_clock_skew), O(window) and each
+        peer's O(peers[].addr) are checked before anything is probed; a bad one fails the task.
     type: int
     default: 4789
   window:
@@ -237,6 +240,7 @@ from ansible_collections.anchorage.swarm.plugins.module_utils._swarm_preflight i
     advertise_addr_finding,
     clock_findings,
     default_interface,
+    input_problems,
     ipvs_finding,
     module_listed,
     parse_dockerd_version,
@@ -526,10 +530,9 @@ class SwarmPreflight(object):
             self.fail('the port probe stopped: %s' % to_native(exc))
 
     def run(self):
-        if not 0 < self.params['data_path_port'] < 65536:
-            self.fail('data_path_port must be between 1 and 65535, got %d' % self.params['data_path_port'])
-        if self.params['window'] <= 0:
-            self.fail('window must be a positive number of seconds, got %s' % self.params['window'])
+        problems = input_problems(self.params)
+        if problems:
+            self.fail('; '.join(problems))
         reference = self.params['reference_time']
         node = dict(name=self.name, hostname=socket.gethostname(),
                     skew=round(self.started - reference, 3) if reference is not None else None,

@@ -97,10 +97,36 @@ def test_run_records_and_the_table_shows_a_failed_stage_with_its_log(tmp_path):
     rows = dict((line.split()[0], line) for line in lines if line.startswith(('unit ', 'lint ')))
     assert rows['unit'].split()[3:] == ['ok', '5', 'tests']
     assert 'FAILED (exit 3)' in rows['lint']
-    assert lines[-1].startswith('total (wall clock)')
+    # After the table, what CI's record keeps of a long run (its last lines): why each failed stage failed.
+    total = [index for index, line in enumerate(lines) if line.startswith('total (wall clock)')]
+    assert total and lines[total[0] + 1:] == [
+        '==== why stage lint failed: no line of its log says ====']
     markdown = run_script(tmp_path, 'table', '--markdown').stdout.splitlines()
     assert markdown[0] == '| stage | start | time | result | tests |'
     assert markdown[-1].startswith('| total (wall clock) |')
+
+
+def test_why_a_stage_failed_is_told_by_its_fatal_and_pytest_lines_unframed():
+    log = [
+        '  \x1b[2m\u2502\x1b[0m TASK [anchorage.swarm.engine : Start dockerd] ****\n',
+        '  \x1b[2m\u2502\x1b[0m \x1b[0;32mok: [sw-m1]\x1b[0m\n',
+        '  \x1b[2m\u2502\x1b[0m FAILED - RETRYING: [sw-m3]: Wait for systemd (60 retries\n',
+        '  \x1b[2m\u2502\x1b[0m \x1b[0;31mfatal: [sw-m2]: FAILED! => {"changed": false, "msg": "Cannot start:\x1b[0m\n',
+        '  \x1b[2m\u2502\x1b[0m   dockerd did not answer within 60 s"}\x1b[0m\n',
+        '  \x1b[2m\u2502\x1b[0m PLAY RECAP ****\n',
+        'FAILED tests/test_01.py::test_nodes - AssertionError: 3 managers\n',
+        'E   assert 2 == 3\n',
+    ]
+    assert stages.why_failed(log) == [
+        'fatal: [sw-m2]: FAILED! => {"changed": false, "msg": "Cannot start:',
+        'dockerd did not answer within 60 s"}',
+        'FAILED tests/test_01.py::test_nodes - AssertionError: 3 managers',
+        'E   assert 2 == 3',
+    ]
+    # Only the last ones when there are many, and nothing from a log that says nothing.
+    assert stages.why_failed(['fatal: [n%d]: FAILED!\n' % i for i in range(50)], limit=2) == [
+        'fatal: [n48]: FAILED!', 'fatal: [n49]: FAILED!']
+    assert not stages.why_failed(['ok: [sw-m1]\n', 'PLAY RECAP\n'])
 
 
 def test_the_galaxy_importer_run_of_make_build_counts():

@@ -375,3 +375,54 @@ def test_without_activate_later_a_joiner_joins_active_and_a_drained_joiner_drain
     joins = dict((s['node'], s) for s in result['steps'] if s['action'] == 'join')
     assert 'availability' not in joins['w1'] and joins['w2']['availability'] == 'drain'
     assert result['held'] == [] and result['diff']['after']['w2']['availability'] == 'drain'
+
+
+# What dockerd takes for the swarm's addresses and init settings (moby daemon/cluster), checked before any request.
+@pytest.mark.parametrize('value, parsed', [
+    ('10.0.0.11', ('10.0.0.11', None, True)),
+    ('10.0.0.11:2377', ('10.0.0.11', 2377, True)),
+    ('eth1', ('eth1', None, False)),
+    ('ens3:2377', ('ens3', 2377, False)),
+    ('[fd00::1]:2377', ('fd00::1', 2377, True)),
+])
+def test_split_address(value, parsed):
+    assert S.split_address(value) == parsed
+
+
+@pytest.mark.parametrize('value', ['10.0.0.300', '10.0.0.300:2377', '1.2.3', 'not an address', 'a-very-long-interface0',
+                                   'eth0:99999', '', None, 2377])
+def test_split_address_refuses(value):
+    with pytest.raises(ValueError):
+        S.split_address(value)
+
+
+def test_address_problem_names_the_option_and_the_forms():
+    assert S.address_problem('advertise_addr', 'eth1') is None
+    assert 'advertise_addr' in S.address_problem('advertise_addr', '10.0.0.300')
+    assert 'e.g. 10.0.0.11' in S.address_problem('advertise_addr', '10.0.0.300')
+    # Listening on every address is fine; advertising it is not.
+    assert S.address_problem('listen_addr', '0.0.0.0:2377') is None
+    assert 'unspecified' in S.address_problem('swarm_advertise_addr', '0.0.0.0')
+
+
+def test_init_settings_problems_follow_dockerd():
+    assert S.init_settings_problems(4789, ['10.20.0.0/16'], 24) == []
+    assert S.init_settings_problems(1024, None, 29) == []
+    assert S.init_settings_problems(49151) == []
+    for port in (1023, 49152, 70000, True, '4789'):
+        assert 'data_path_port' in S.init_settings_problems(port)[0], port
+    assert 'from 1 to 29' in S.init_settings_problems(subnet_size=30)[0]
+    assert 'not a CIDR pool' in S.init_settings_problems(default_addr_pool=['10.20.0.0'])[0]
+    assert 'not a CIDR pool' in S.init_settings_problems(default_addr_pool=['10.20.0.0/40'])[0]
+    # A subnet bigger than its pool cannot be cut from it.
+    problem = S.init_settings_problems(default_addr_pool=['10.20.0.0/16'], subnet_size=8, prefix='swarm_')
+    assert problem == ['swarm_subnet_size 8 is shorter than the /16 of swarm_default_addr_pool item 10.20.0.0/16: '
+                       'give a size from 16 to 29']
+
+
+def test_plan_refuses_bad_addresses_and_settings_before_any_step():
+    inventory = [{'name': 'm1', 'role': 'manager', 'advertise_addr': '10.0.0.300'}]
+    result = S.plan(inventory, {'m1': None}, {'subnet_size': 33})
+    assert result['steps'] == []
+    assert any(e.startswith('m1: swarm_advertise_addr') for e in result['errors'])
+    assert any(e.startswith('swarm_subnet_size 33') for e in result['errors'])

@@ -550,7 +550,8 @@ def test_module_node_local_checks(tmp_path):
 def test_module_refuses_a_bad_port():
     result = run_module(dict(probe=False, data_path_port=0))
     assert result['failed'] is True
-    assert result['msg'] == 'Cannot run the Swarm preflight: data_path_port must be between 1 and 65535, got 0'
+    assert result['msg'] == ('Cannot run the Swarm preflight: data_path_port 0 is not a UDP port from 1024 to 49151 '
+                             '(dockerd refuses others); leave it unset for the default 4789')
 
 
 # Issue 16: the probe windows are compared on the controller's clock (each node's measured skew taken out).
@@ -584,3 +585,16 @@ def test_skewed_clock_still_reports_a_closed_port():
     found = port_findings(nodes, [])
     assert found == [dict(level='error', check='ports', node='w2',
                           msg="w1 cannot reach w2 on 4789/udp: open it in w2's firewall (and between the hosts)")]
+
+
+def test_input_problems_before_anything_is_probed():
+    from ansible_collections.anchorage.swarm.plugins.module_utils._swarm_preflight import input_problems
+    good = dict(advertise_addr='eth0', data_path_port=4789, max_clock_skew=2.0, window=4.0,
+                peers=[dict(name='m2', addr='10.0.0.12'), dict(name='m3', addr='m3.lab')])
+    assert input_problems(good) == []
+    bad = dict(good, advertise_addr='not an address', data_path_port=80, max_clock_skew=-1.0, window=0,
+               peers=[dict(name='m2', addr='m2:2377'), dict(name='m3', addr='10.0.0.300')])
+    problems = input_problems(bad)
+    assert [p.split()[0] for p in problems] == ['advertise_addr', 'data_path_port', 'max_clock_skew', 'window',
+                                                'peers', 'peers']
+    assert 'without a port' in problems[4]
