@@ -81,9 +81,21 @@ def split_address(value):
         return host, port, True
     except ValueError:
         pass
-    if not _IFNAME.match(host) or _DOTTED.match(host):
+    if not _IFNAME.match(host) or mistyped_ipv4(host):
         raise ValueError(value)
     return host, port, False
+
+
+def mistyped_ipv4(host):
+    """Whether `host` is digits and dots only, meant as an IPv4 address, and no such address (10.0.0.300): no
+    interface or host name anyone gives looks like that."""
+    if not _DOTTED.match(host):
+        return False
+    try:
+        ipaddress.IPv4Address(host)
+        return False
+    except ValueError:
+        return True
 
 
 def address_problem(option, value):

@@ -18,7 +18,11 @@ import re
 import time
 
 from ansible_collections.anchorage.swarm.plugins.module_utils._docker_api import EngineAPIError, info_record
-from ansible_collections.anchorage.swarm.plugins.module_utils._swarm import address_problem, init_settings_problems
+from ansible_collections.anchorage.swarm.plugins.module_utils._swarm import (
+    address_problem,
+    init_settings_problems,
+    mistyped_ipv4,
+)
 
 # The Engine gives up waiting for a join after about 20 s and says so, while the
 # join goes on in the background: that is no failure, the caller waits for it.
@@ -30,10 +34,10 @@ class MemberError(Exception):
 
 
 TOKEN_RE = re.compile(r'^SWMTKN-1-[0-9a-z]{50}-[0-9a-z]{25}$')
-# Anything shaped like a join token or an unlock key, wherever it is in a text: the Engine's messages may quote a
-# token or key this module was not given (another node's, a rotated one), which no_log does not know to hide.
 # As `docker swarm unlock-key -q` prints it: the prefix and the key in unpadded base64 (swarmkit's HumanReadableKey).
 UNLOCK_KEY_RE = re.compile(r'^SWMKEY-1-[A-Za-z0-9+/]+=*$')
+# Anything shaped like a join token or an unlock key, wherever it is in a text: the Engine's messages may quote a
+# token or key this module was not given (another node's, a rotated one), which no_log does not know to hide.
 SECRET_RE = re.compile(r'SWMTKN-1-[0-9A-Za-z]+(?:-[0-9A-Za-z]+)?|SWMKEY-1-[0-9A-Za-z+/=]+')
 
 
@@ -62,8 +66,7 @@ def _host_port_problem(option, value, port_required):
     else:
         host, sep, port = value.partition(':')
         port = port if sep else None
-        if re.match(r'^[0-9.]+$', host) and address_problem(option, host):
-            # Digits and dots only: meant as an IPv4 address, and no such address (10.0.0.300).
+        if mistyped_ipv4(host):
             return '%s %r: %s is no IPv4 address; write the manager as IP:port, e.g. 10.0.0.11:2377' % (
                 option, value, host)
     if port is None:

@@ -27,6 +27,7 @@ from ansible_collections.anchorage.swarm.plugins.module_utils._engine import eng
 from ansible_collections.anchorage.swarm.plugins.module_utils._swarm import (
     address_problem,
     init_settings_problems,
+    mistyped_ipv4,
     split_address,
 )
 
@@ -197,7 +198,7 @@ def _peer_addr_problem(peer):
         return None
     except ValueError:
         pass
-    if ':' in addr or '/' in addr or re.match(r'^[0-9.]+$', addr):
+    if ':' in addr or '/' in addr or mistyped_ipv4(addr):
         return ('peers item %s: addr %r is no host name or IP address; give the host alone, without a port '
                 '(the probe adds the swarm ports), e.g. 10.0.0.12' % (peer.get('name'), addr))
     return None

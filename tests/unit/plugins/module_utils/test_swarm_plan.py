@@ -426,3 +426,9 @@ def test_plan_refuses_bad_addresses_and_settings_before_any_step():
     assert result['steps'] == []
     assert any(e.startswith('m1: swarm_advertise_addr') for e in result['errors'])
     assert any(e.startswith('swarm_subnet_size 33') for e in result['errors'])
+
+
+def test_mistyped_ipv4_is_digits_and_dots_that_are_no_address():
+    assert S.mistyped_ipv4('10.0.0.300') and S.mistyped_ipv4('1.2.3') and S.mistyped_ipv4('10..0.1')
+    assert not S.mistyped_ipv4('10.0.0.30')
+    assert not S.mistyped_ipv4('m1.lab') and not S.mistyped_ipv4('eth0')
